@@ -1,0 +1,177 @@
+"""One measure's series, target, band and comparators → a matplotlib Figure, PNG bytes, alt text."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from reportgen.formatting import format_band, format_number
+from reportgen.months import Month
+
+# Comparator lines are told apart by dash and marker as well as colour.
+COMPARATOR_STYLES = [("dotted", "s"), ("dashdot", "^"), ((0, (5, 2, 1, 2)), "v"),
+                     ((0, (1, 3)), "D")]
+
+# (figure size in inches, fixed margins) for a chart across the page or half of it.
+FULL_WIDTH = ((7.0, 2.9), {"left": 0.085, "right": 0.985, "top": 0.9, "bottom": 0.34})
+HALF_WIDTH = ((3.5, 3.3), {"left": 0.15, "right": 0.97, "top": 0.9, "bottom": 0.42})
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Colours and font, from the theme manifest, so charts match the pages."""
+
+    series: str = "#1d4f91"
+    target: str = "#222222"
+    band: str = "#f2c14e"
+    milestone: str = "#6b2c91"
+    comparators: tuple[str, ...] = ("#b3261e", "#2e7d32", "#5d4037", "#00838f")
+    text: str = "#222222"
+    grid: str = "#d0d0d0"
+    font: str = "DejaVu Sans"
+    dpi: int = 200
+
+
+@dataclass(frozen=True)
+class ComparatorLine:
+    name: str
+    value: float  # the value shown in the label: the newest in the window
+    points: tuple[tuple[Month, float], ...] = ()  # a series over time; empty → a level line
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything one chart shows, already decided by the assess stage."""
+
+    title: str
+    measure_title: str
+    unit: str
+    months: tuple[Month, ...]  # the window, oldest first
+    values: tuple[float | None, ...]  # None leaves a gap: missing or a symbol
+    symbols: tuple[str | None, ...] = ()
+    target: float | None = None
+    target_label: str = ""
+    band_low: float | None = None
+    band_high: float | None = None
+    milestones: tuple[tuple[Month, float], ...] = ()
+    comparators: tuple[ComparatorLine, ...] = field(default_factory=tuple)
+    half_width: bool = False  # two charts side by side on a grouped page
+
+    @property
+    def axis_months(self) -> list[Month]:
+        """The window, stretched to show the milestones that follow it."""
+        last = max([self.months[-1], *[m for m, _ in self.milestones]])
+        return [self.months[0].shift(i) for i in range(last.months_since(self.months[0]) + 1)]
+
+
+def build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:
+    """Draw the chart on a fresh Figure (no pyplot state)."""
+    size, margins = HALF_WIDTH if spec.half_width else FULL_WIDTH
+    figure = Figure(figsize=size, dpi=style.dpi)
+    FigureCanvasAgg(figure)
+    # Fixed margins: tight_layout costs an extra draw per chart (SPEC "Measured facts").
+    figure.subplots_adjust(**margins)
+    axes = figure.add_subplot()
+    months = spec.axis_months
+    position = {m: i for i, m in enumerate(months)}
+    _draw_band(axes, spec, style, len(months))
+    _draw_target(axes, spec, style)
+    _draw_comparators(axes, spec, style, position)
+    _draw_series(axes, spec, style, position)
+    _draw_milestones(axes, spec, style, position)
+    _format_axes(axes, spec, style, months)
+    legend = axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7,
+                         ncol=2 if spec.half_width else 3, frameon=False)
+    for text in legend.get_texts():
+        text.set_parse_math(False)  # labels come from data: '$' is a dollar, not maths
+    axes.set_title(spec.title, fontsize=9, loc="left", color=style.text, parse_math=False)
+    return figure
+
+
+def _draw_band(axes, spec: ChartSpec, style: ChartStyle, count: int) -> None:
+    if spec.band_low is None and spec.band_high is None:
+        return
+    low = spec.band_low if spec.band_low is not None else spec.target
+    high = spec.band_high if spec.band_high is not None else spec.target
+    if low is None or high is None:
+        return
+    label = f"Tolerance {format_band(spec.band_low, spec.band_high, spec.unit)}"
+    axes.axhspan(low, high, facecolor=style.band, alpha=0.35, edgecolor="none", label=label,
+                 zorder=0)
+
+
+def _draw_target(axes, spec: ChartSpec, style: ChartStyle) -> None:
+    if spec.target is None:
+        return
+    axes.axhline(spec.target, color=style.target, linestyle="--", linewidth=1.2,
+                 label=spec.target_label, zorder=2)
+
+
+def _draw_comparators(axes, spec: ChartSpec, style: ChartStyle, position: dict) -> None:
+    for index, comparator in enumerate(spec.comparators):
+        dash, marker = COMPARATOR_STYLES[index % len(COMPARATOR_STYLES)]
+        colour = style.comparators[index % len(style.comparators)]
+        label = f"{comparator.name} ({format_number(comparator.value, spec.unit)})"
+        points = [(position[m], v) for m, v in comparator.points if m in position]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            axes.plot(xs, ys, linestyle=dash, marker=marker, markersize=3, color=colour,
+                      linewidth=1.3, label=label, zorder=3)
+        else:
+            axes.axhline(comparator.value, linestyle=dash, color=colour, linewidth=1.3,
+                         marker=marker, markersize=3, label=label, zorder=3)
+
+
+def _draw_series(axes, spec: ChartSpec, style: ChartStyle, position: dict) -> None:
+    xs = [position[m] for m in spec.months]
+    ys = [float("nan") if v is None else v for v in spec.values]
+    axes.plot(xs, ys, color=style.series, linewidth=2, marker="o", markersize=3.5,
+              label=spec.measure_title, zorder=4)
+    known = [(x, y) for x, y in zip(xs, spec.values, strict=True) if y is not None]
+    if known:
+        x, y = known[-1]
+        axes.annotate(format_number(y, spec.unit), (x, y), textcoords="offset points",
+                      xytext=(0, 6), ha="center", fontsize=7, color=style.series,
+                      fontweight="bold", annotation_clip=False)
+
+
+def _draw_milestones(axes, spec: ChartSpec, style: ChartStyle, position: dict) -> None:
+    points = [(position[m], v) for m, v in spec.milestones if m in position]
+    if points:
+        xs, ys = zip(*points, strict=True)
+        axes.plot(xs, ys, linestyle="none", marker="D", markersize=5, color=style.milestone,
+                  label="Milestone targets", zorder=5)
+
+
+def _format_axes(axes, spec: ChartSpec, style: ChartStyle, months: list[Month]) -> None:
+    step = max(1, -(-len(months) // (7 if spec.half_width else 14)))
+    ticks = list(range(0, len(months), step))
+    axes.set_xticks(ticks, [months[i].short for i in ticks], fontsize=7, rotation=0)
+    axes.set_xlim(-0.5, len(months) - 0.5)
+    axes.tick_params(axis="y", labelsize=7)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, spec.unit)))
+    axes.set_ylim(0, _axis_top(spec))
+    axes.grid(axis="y", color=style.grid, linewidth=0.6)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def _axis_top(spec: ChartSpec) -> float:
+    levels = [v for v in spec.values if v is not None]
+    levels += [v for v in (spec.target, spec.band_low, spec.band_high) if v is not None]
+    levels += [c.value for c in spec.comparators] + [v for _, v in spec.milestones]
+    levels += [v for c in spec.comparators for _, v in c.points]
+    top = max(levels, default=1.0) * 1.15 or 1.0
+    return min(top, 105.0) if spec.unit == "percent" else top
+
+
+def figure_png(figure: Figure) -> bytes:
+    """The one place a figure is serialised: PNG, as WeasyPrint writes PNG fastest."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi, metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,175 @@
+"""report.toml → a validated ReportConfig, with every problem named by key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportgen.months import Month
+from reportgen.problems import Problems
+
+CONFIG_FILE = "report.toml"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key of report.toml: its type, default and a check of its value."""
+
+    kind: type | tuple[type, ...]
+    default: Any
+    help: str
+    check: Callable[[Any], str | None] = lambda value: None
+    required: bool = False
+
+
+def _period(value: str) -> str | None:
+    if value == "latest":
+        return None
+    try:
+        Month.parse(value)
+    except ValueError:
+        return "expected a month as YYYY-MM, or 'latest'"
+    return None
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _fraction(value: float) -> str | None:
+    return None if 0 <= value < 1 else "expected a fraction from 0 to below 1, e.g. 0.10"
+
+
+def _window(value: int) -> str | None:
+    return None if 2 <= value <= 60 else "expected a number of months from 2 to 60"
+
+
+def _output_name(value: str) -> str | None:
+    try:
+        value.format(slug="x", period="x")
+    except (KeyError, IndexError, ValueError):
+        return "expected a name using only {slug} and {period}"
+    return None if "/" not in value and "\\" not in value else "expected a name, not a path"
+
+
+# The schema: section → key → Option. The README's report.toml table mirrors it.
+SCHEMA: dict[str, dict[str, Option]] = {
+    "": {
+        "title": Option(str, None, "report title on the title page", required=True),
+        "organisation": Option(str, None, "council name", required=True),
+        "period": Option(str, "latest", "reporting month YYYY-MM, or 'latest'", _period),
+        "data_refreshed": Option((dt.date, str), None,
+                                 "date the 'Latest' values were refreshed, YYYY-MM-DD",
+                                 lambda v: None if isinstance(v, dt.date) or _is_iso_date(v)
+                                 else "expected a date as YYYY-MM-DD"),
+        "subtitle": Option(str, "", "line under the title"),
+        "notice": Option(str, "", "a note shown on the title page, e.g. that data is illustrative"),
+        "language": Option(str, "en-GB", "document language"),
+        "output_name": Option(str, "{slug}-{period}", "PDF file name without .pdf", _output_name),
+    },
+    "rag": {
+        "default_tolerance": Option((float, int), 0.10,
+                                    "tolerance when a measure has no band (fraction)", _fraction),
+    },
+    "charts": {
+        "window_months": Option(int, 13, "months shown in each chart", _window),
+        "milestone_months": Option(int, 12, "show milestones due up to this many months ahead",
+                                   lambda v: None if 0 <= v <= 36 else "expected 0 to 36"),
+    },
+}
+
+TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", dt.date: "a date YYYY-MM-DD"}
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """What to build: the validated contents of report.toml."""
+
+    title: str
+    organisation: str
+    period: str
+    data_refreshed: dt.date | None
+    subtitle: str
+    notice: str
+    language: str
+    output_name: str
+    default_tolerance: float
+    window_months: int
+    milestone_months: int
+
+
+def load_config(project: Path, problems: Problems) -> ReportConfig | None:
+    """Read and check report.toml; None when it has errors (they are in problems)."""
+    path = project / CONFIG_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.error(CONFIG_FILE, f"no {CONFIG_FILE} in {project}")
+        return None
+    except UnicodeDecodeError:
+        problems.error(CONFIG_FILE, "the file is not UTF-8 text")
+        return None
+    except tomllib.TOMLDecodeError as error:
+        problems.error(CONFIG_FILE, f"not valid TOML: {error}")
+        return None
+    errors_before = len(problems.errors)
+    values = _check_sections(raw, problems)
+    if len(problems.errors) > errors_before:
+        return None
+    return ReportConfig(**values)
+
+
+def _check_sections(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    known_top = set(SCHEMA[""]) | {s for s in SCHEMA if s}
+    for key in sorted(set(raw) - known_top):
+        _unknown(key, sorted(known_top), problems)
+    for section, options in SCHEMA.items():
+        table = raw if section == "" else raw.get(section, {})
+        if not isinstance(table, dict):
+            problems.error(CONFIG_FILE, f"[{section}] must be a table of keys")
+            table = {}
+        if section:
+            for key in sorted(set(table) - set(options)):
+                _unknown(f"{section}.{key}", [f"{section}.{k}" for k in options], problems)
+        for key, option in options.items():
+            name = f"{section}.{key}" if section else key
+            values[key] = _check_value(name, table.get(key), option, problems)
+    return values
+
+
+def _unknown(name: str, known: list[str], problems: Problems) -> None:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+    problems.warning(CONFIG_FILE, f"unknown key '{name}' is ignored{hint}")
+
+
+def _check_value(name: str, value: Any, option: Option, problems: Problems) -> Any:
+    if value is None:
+        if option.required:
+            problems.error(CONFIG_FILE, f"'{name}' is required ({option.help})")
+        return option.default
+    kinds = option.kind if isinstance(option.kind, tuple) else (option.kind,)
+    # TOML booleans are ints to Python, and dates may arrive as datetimes: be exact.
+    wrong = isinstance(value, bool) or not isinstance(value, kinds) or (
+        isinstance(value, dt.datetime) and dt.date in kinds)
+    if wrong:
+        expected = " or ".join(dict.fromkeys(TYPE_NAMES[k] for k in kinds))
+        problems.error(CONFIG_FILE, f"'{name}' must be {expected}, got {value!r}")
+        return option.default
+    complaint = option.check(value)
+    if complaint:
+        problems.error(CONFIG_FILE, f"'{name}' is {value!r}: {complaint}")
+        return option.default
+    if isinstance(value, str) and dt.date in kinds:
+        return dt.date.fromisoformat(value)
+    return float(value) if float in kinds else value

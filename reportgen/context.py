@@ -1,0 +1,237 @@
+"""Assessments, charts and commentary → the template context: the documented contract of the pack.
+
+Templates may use only the fields of these dataclasses (tests/test_templates.py checks this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from reportgen import __version__
+from reportgen.assess import Assessment
+from reportgen.config import ReportConfig
+from reportgen.dataset import LATEST, SYMBOLS, Dataset, Measure
+
+LATEST_LABEL = "Latest"
+from reportgen.formatting import (DIRECTION_ARROWS, DIRECTION_WORDS, POLARITY_WORDS,
+                                  RATING_MARKS, format_band, format_number, format_observation)
+from reportgen.markdown import render_commentary
+from reportgen.months import Month, long_date
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A RAG rating as the pack shows it: a word, a mark and a CSS class — never colour alone."""
+
+    word: str  # Red, Amber, Green, Not rated, No data
+    mark: str  # a shape that differs per rating
+    css_class: str  # rag-red, rag-amber, …
+    set_by_author: bool
+    rule_word: str  # the rule's rating, shown when the author's differs
+    note: str  # the author's reason
+
+
+@dataclass(frozen=True)
+class Direction:
+    arrow: str
+    word: str  # Up, Down, Same, n/a
+    trend: str  # improving, declining, no change, n/a
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of a priority's summary table."""
+
+    title: str
+    actual: str
+    rating: Rating
+    direction: Direction
+    page_anchor: str
+
+
+@dataclass(frozen=True)
+class TargetBox:
+    """One measure's target, frequency and tolerance, as in the source pack's target box."""
+
+    title: str
+    target: str  # "800", or "" when there is none
+    frequency: str
+    tolerance: str  # "720–880", "lower 85%", or ""
+    good: str  # "Good = smaller is better"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    src: str  # a data: URI of the PNG, made by us
+    alt: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Panels:
+    """The three commentary panels, as safe HTML from the Markdown renderer."""
+
+    working_well: Markup
+    worried_about: Markup
+    doing_about_it: Markup
+
+
+@dataclass(frozen=True)
+class MeasurePage:
+    """A page of the pack: one measure, or a group reported together."""
+
+    anchor: str
+    heading: str
+    targets: tuple[TargetBox, ...]
+    recent_columns: tuple[str, ...]  # "Apr-23", "May-23", "Jun-23", "Latest"
+    recent_rows: tuple[TableRow, ...]
+    milestone_columns: tuple[str, ...]  # "Sept-23", "Mar-24"
+    milestone_rows: tuple[TableRow, ...]
+    commentary: Panels | None
+    charts: tuple[Chart, ...]
+    author_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrioritySection:
+    anchor: str
+    title: str
+    rows: tuple[SummaryRow, ...]
+    pages: tuple[MeasurePage, ...]
+
+
+@dataclass(frozen=True)
+class Footnote:
+    symbol: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class PackContext:
+    """Everything the pack template shows."""
+
+    title: str
+    subtitle: str
+    organisation: str
+    month: str  # "June 2023"
+    data_covers: str  # "June 2022 – June 2023"
+    data_refreshed: str  # "17 July 2023", or ""
+    notice: str
+    language: str
+    generator: str
+    theme_css: Markup  # our own stylesheet, never user text
+    priorities: tuple[PrioritySection, ...]
+    footnotes: tuple[Footnote, ...]
+
+
+def rating_of(assessment: Assessment) -> Rating:
+    word = assessment.rating
+    note = assessment.observation.rating_note
+    return Rating(word, RATING_MARKS[word], "rag-" + word.lower().replace(" ", "-"),
+                  assessment.rating_set_by == "author", assessment.rule_rating, note)
+
+
+def direction_of(assessment: Assessment) -> Direction:
+    return Direction(DIRECTION_ARROWS[assessment.direction], DIRECTION_WORDS[assessment.direction],
+                     assessment.trend)
+
+
+def _target_box(assessment: Assessment) -> TargetBox:
+    measure = assessment.measure
+    target = format_number(assessment.target.value, measure.unit) if assessment.target else ""
+    tolerance = format_band(measure.tolerance_low, measure.tolerance_high, measure.unit)
+    return TargetBox(measure.title, target, measure.frequency, tolerance,
+                     POLARITY_WORDS[measure.polarity])
+
+
+def _recent(data: Dataset, measures: list[Measure], period: Month
+            ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
+    months = [period.shift(-2), period.shift(-1), period]
+    has_latest = any(LATEST in data.values.get(m.id, {}) for m in measures)
+    columns = tuple(m.short for m in months) + ((LATEST_LABEL,) if has_latest else ())
+    keys: list[Month | str] = [*months, LATEST][: len(columns)]
+    rows = []
+    for measure in measures:
+        series = data.values.get(measure.id, {})
+        cells = tuple(format_observation(series[k], measure.unit) if k in series else ""
+                      for k in keys)
+        rows.append(TableRow(measure.title, cells))
+    return columns, tuple(rows)
+
+
+def _milestones(data: Dataset, measures: list[Measure], period: Month
+                ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
+    dues = sorted({m.due for measure in measures for m in data.milestones.get(measure.id, [])
+                   if m.due >= period})
+    rows = []
+    for measure in measures:
+        by_due = {m.due: m.target for m in data.milestones.get(measure.id, [])}
+        cells = tuple(format_number(by_due[d], measure.unit) if d in by_due else "" for d in dues)
+        rows.append(TableRow(measure.title, cells))
+    return tuple(d.short for d in dues), (tuple(rows) if dues else ())
+
+
+def _panels(data: Dataset, page: str, period: Month) -> Panels | None:
+    commentary = data.commentary.get((page, period))
+    if commentary is None:
+        return None
+    return Panels(render_commentary(commentary.working_well),
+                  render_commentary(commentary.worried_about),
+                  render_commentary(commentary.doing_about_it))
+
+
+def measure_page(data: Dataset, page: str, assessments: list[Assessment],
+                 charts: dict[str, Chart]) -> MeasurePage:
+    measures = [a.measure for a in assessments]
+    period = assessments[0].period
+    recent_columns, recent_rows = _recent(data, measures, period)
+    milestone_columns, milestone_rows = _milestones(data, measures, period)
+    notes = tuple(f"{a.measure.title}: rated {a.rating} by the report author (the rule gives "
+                  f"{a.rule_rating})" + (f" – {a.observation.rating_note}"
+                                         if a.observation.rating_note else "")
+                  for a in assessments if a.rating_set_by == "author")
+    return MeasurePage(
+        anchor=f"page-{page}", heading=" and ".join(m.title for m in measures),
+        targets=tuple(_target_box(a) for a in assessments),
+        recent_columns=recent_columns, recent_rows=recent_rows,
+        milestone_columns=milestone_columns, milestone_rows=milestone_rows,
+        commentary=_panels(data, page, period),
+        charts=tuple(charts[m.id] for m in measures), author_notes=notes)
+
+
+def priority_section(data: Dataset, priority_id: str, title: str,
+                     assessments: list[Assessment], charts: dict[str, Chart]) -> PrioritySection:
+    mine = [a for a in assessments if a.measure.priority == priority_id]
+    rows = tuple(SummaryRow(a.measure.title, format_observation(a.observation, a.measure.unit),
+                            rating_of(a), direction_of(a), f"page-{a.measure.page}")
+                 for a in mine)
+    pages = list(dict.fromkeys(a.measure.page for a in mine))
+    return PrioritySection(
+        anchor=f"priority-{priority_id}", title=title, rows=rows,
+        pages=tuple(measure_page(data, page, [a for a in mine if a.measure.page == page], charts)
+                    for page in pages))
+
+
+def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
+                 charts: dict[str, Chart], theme_css: str) -> PackContext:
+    period = assessments[0].period if assessments else Month.parse("2000-01")
+    first = period.shift(-(config.window_months - 1))
+    used = sorted({o.symbol for series in data.values.values() for o in series.values()
+                   if o.symbol})
+    return PackContext(
+        title=config.title, subtitle=config.subtitle, organisation=config.organisation,
+        month=period.long, data_covers=f"{first.long} – {period.long}",
+        data_refreshed=long_date(config.data_refreshed) if config.data_refreshed else "",
+        notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
+        theme_css=Markup(theme_css),
+        priorities=tuple(priority_section(data, p.id, p.title, assessments, charts)
+                         for p in data.priorities),
+        footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used))

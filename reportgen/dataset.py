@@ -1,0 +1,360 @@
+"""Raw text tables → a typed Dataset of measures, values, milestones, commentary, comparators."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from reportgen.months import Month
+from reportgen.problems import Problems
+from reportgen.tables import RawTable
+
+LATEST = "latest"  # the period of the refresh after the period end
+SYMBOLS = {
+    "c": "suppressed to protect confidentiality (small number)",
+    "z": "not applicable",
+    "x": "not available",
+    ":": "not available",
+}
+UNITS = ("number", "rate", "percent")
+POLARITIES = ("up", "down", "range")
+RATINGS = ("Red", "Amber", "Green")
+_ID = re.compile(r"^[A-Za-z0-9_]+$")
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
+
+# table → {column: required}; listed order is the order in messages.
+COLUMNS: dict[str, dict[str, bool]] = {
+    "measures": {"id": True, "title": True, "priority": True, "group": False, "unit": True,
+                 "polarity": True, "target": False, "tolerance_low": False,
+                 "tolerance_high": False, "frequency": False, "chart_title": False},
+    "priorities": {"id": True, "title": True},
+    "values": {"measure_id": True, "period": True, "value": True, "rag": False,
+               "rag_note": False},
+    "targets": {"measure_id": True, "due": True, "target": True},
+    "commentary": {"page": True, "period": True, "working_well": False, "worried_about": False,
+                   "doing_about_it": False},
+    "comparators": {"measure_id": True, "name": True, "value": True, "period": False},
+}
+
+
+@dataclass(frozen=True)
+class Priority:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    title: str
+    priority: str
+    group: str
+    unit: str
+    polarity: str
+    target: float | None
+    tolerance_low: float | None
+    tolerance_high: float | None
+    frequency: str
+    chart_title: str
+
+    @property
+    def page(self) -> str:
+        """Measures sharing a group share a page; otherwise the measure has its own."""
+        return self.group or self.id
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One month's figure: a number, a statistical symbol, or missing (both None)."""
+
+    value: float | None = None
+    symbol: str | None = None
+    author_rating: str | None = None
+    rating_note: str = ""
+
+    @property
+    def is_number(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    due: Month
+    target: float
+
+
+@dataclass(frozen=True)
+class Commentary:
+    working_well: str
+    worried_about: str
+    doing_about_it: str
+
+
+@dataclass(frozen=True)
+class Comparator:
+    name: str
+    value: float
+    period: Month | None
+
+
+@dataclass
+class Dataset:
+    """Everything the tables say, typed and checked."""
+
+    priorities: list[Priority] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    values: dict[str, dict[Month | str, Observation]] = field(default_factory=dict)
+    milestones: dict[str, list[Milestone]] = field(default_factory=dict)
+    commentary: dict[tuple[str, Month], Commentary] = field(default_factory=dict)
+    comparators: dict[str, list[Comparator]] = field(default_factory=dict)
+    values_source: str = "values.csv"
+
+    def months_with_values(self) -> list[Month]:
+        return sorted({p for series in self.values.values() for p, obs in series.items()
+                       if isinstance(p, Month) and (obs.is_number or obs.symbol)})
+
+
+def parse_value(text: str, unit: str) -> tuple[float | None, str | None, str | None]:
+    """A cell → (number, symbol, error). Blank is (None, None, None)."""
+    text = text.strip()
+    if not text:
+        return None, None, None
+    if text.lower() in SYMBOLS:
+        return None, text.lower(), None
+    number_text = text[:-1].strip() if text.endswith("%") else text
+    if not _NUMBER.match(number_text):
+        return None, None, (f"'{text}' is not a number; expected e.g. 1,234 or 90%, a blank "
+                            f"cell, or one of the symbols c, z, x, :")
+    number = float(number_text.replace(",", ""))
+    if text.endswith("%") and unit != "percent":
+        return None, None, f"'{text}' has a % sign but the measure's unit is {unit}"
+    if unit == "percent" and not 0 <= number <= 100:
+        return None, None, f"'{text}' is outside 0–100 for a percentage"
+    if unit in ("number", "rate") and number < 0:
+        return None, None, f"'{text}' is negative; a {unit} cannot be below 0"
+    return number, None, None
+
+
+def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
+    """Check every table against its columns and each other; collect every problem."""
+    for table in tables.values():
+        _check_columns(table, problems)
+    data = Dataset()
+    data.priorities = _priorities(tables.get("priorities"), problems)
+    data.measures = _measures(tables.get("measures"), {p.id for p in data.priorities}, problems)
+    by_id = {m.id: m for m in data.measures}
+    if "values" in tables:
+        data.values_source = tables["values"].source
+    data.values = _values(tables.get("values"), by_id, problems)
+    data.milestones = _milestones(tables.get("targets"), by_id, problems)
+    data.commentary = _commentary(tables.get("commentary"), {m.page for m in data.measures},
+                                  problems)
+    data.comparators = _comparators(tables.get("comparators"), by_id, problems)
+    return data
+
+
+def _check_columns(table: RawTable, problems: Problems) -> None:
+    expected = COLUMNS[table.name]
+    missing = [c for c, required in expected.items() if required and c not in table.columns]
+    for column in missing:
+        found = [c for c in table.columns if c]
+        close = difflib.get_close_matches(column, [c for c in found if c not in expected], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        problems.error(table.source, f"missing required column '{column}'; expected columns "
+                                     f"{', '.join(expected)}; found {', '.join(found)}{hint}")
+    if missing:
+        table.rows = []  # its rows cannot be read; the column error says why
+
+
+def _unique_id(table: RawTable, row: int, cells: dict[str, str], seen: dict[str, int],
+               problems: Problems) -> str | None:
+    ident = cells.get("id", "")
+    if not _ID.match(ident):
+        problems.error(table.source, f"id '{ident}' must be letters, digits or underscores",
+                       row, "id")
+        return None
+    if ident in seen:
+        problems.error(table.source, f"id '{ident}' is also on row {seen[ident]}", row, "id")
+        return None
+    seen[ident] = row
+    return ident
+
+
+def _priorities(table: RawTable | None, problems: Problems) -> list[Priority]:
+    if table is None:
+        return []
+    seen: dict[str, int] = {}
+    result = []
+    for row, cells in table.rows:
+        ident = _unique_id(table, row, cells, seen, problems)
+        if ident and not cells.get("title"):
+            problems.error(table.source, "title is blank", row, "title")
+        elif ident:
+            result.append(Priority(ident, cells["title"]))
+    return result
+
+
+def _choice(table: RawTable, row: int, cells: dict[str, str], column: str,
+            choices: tuple[str, ...], problems: Problems) -> str | None:
+    value = cells.get(column, "").strip().lower()
+    if value in choices:
+        return value
+    problems.error(table.source, f"'{cells.get(column, '')}' is not a valid {column}; expected "
+                                 f"one of {', '.join(choices)}", row, column)
+    return None
+
+
+def _number(table: RawTable, row: int, cells: dict[str, str], column: str, unit: str,
+            problems: Problems) -> float | None:
+    number, symbol, error = parse_value(cells.get(column, ""), unit)
+    if error or symbol:
+        problems.error(table.source, error or f"'{symbol}' is not allowed here; expected a "
+                                              f"number or a blank cell", row, column)
+    return number
+
+
+def _measures(table: RawTable | None, priority_ids: set[str], problems: Problems
+              ) -> list[Measure]:
+    if table is None:
+        return []
+    seen: dict[str, int] = {}
+    result = []
+    for row, cells in table.rows:
+        ident = _unique_id(table, row, cells, seen, problems)
+        unit = _choice(table, row, cells, "unit", UNITS, problems)
+        polarity = _choice(table, row, cells, "polarity", POLARITIES, problems)
+        priority = cells.get("priority", "")
+        if priority not in priority_ids:
+            problems.error(table.source, f"priority '{priority}' is not an id in priorities; "
+                                         f"known: {', '.join(sorted(priority_ids))}",
+                           row, "priority")
+        if not cells.get("title"):
+            problems.error(table.source, "title is blank", row, "title")
+        numbers = {c: _number(table, row, cells, c, unit or "number", problems)
+                   for c in ("target", "tolerance_low", "tolerance_high")}
+        if polarity == "range" and None in (numbers["tolerance_low"], numbers["tolerance_high"]) \
+                and numbers["target"] is None:
+            problems.error(table.source, "a 'range' measure needs tolerance_low and "
+                                         "tolerance_high, or a target", row, "polarity")
+        if ident and unit and polarity and priority in priority_ids and cells.get("title"):
+            result.append(Measure(
+                id=ident, title=cells["title"], priority=priority, group=cells.get("group", ""),
+                unit=unit, polarity=polarity, frequency=cells.get("frequency") or "Monthly",
+                chart_title=cells.get("chart_title") or cells["title"], **numbers))
+    return result
+
+
+def _month(table: RawTable, row: int, cells: dict[str, str], column: str, problems: Problems,
+           allow_latest: bool = False) -> Month | str | None:
+    text = cells.get(column, "")
+    if allow_latest and text.lower() == LATEST:
+        return LATEST
+    try:
+        return Month.parse(text)
+    except ValueError:
+        also = " or 'latest'" if allow_latest else ""
+        problems.error(table.source, f"'{text}' is not a month; expected YYYY-MM (e.g. 2023-06)"
+                                     f"{also}", row, column)
+        return None
+
+
+def _known_measure(table: RawTable, row: int, cells: dict[str, str],
+                   measures: dict[str, Measure], problems: Problems) -> Measure | None:
+    ident = cells.get("measure_id", "")
+    if ident in measures:
+        return measures[ident]
+    close = difflib.get_close_matches(ident, list(measures), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    problems.error(table.source, f"measure_id '{ident}' is not an id in measures{hint}",
+                   row, "measure_id")
+    return None
+
+
+def _values(table: RawTable | None, measures: dict[str, Measure], problems: Problems
+            ) -> dict[str, dict[Month | str, Observation]]:
+    result: dict[str, dict[Month | str, Observation]] = {m: {} for m in measures}
+    if table is None:
+        return result
+    rows_seen: dict[tuple[str, Month | str], int] = {}
+    for row, cells in table.rows:
+        measure = _known_measure(table, row, cells, measures, problems)
+        period = _month(table, row, cells, "period", problems, allow_latest=True)
+        number, symbol, error = parse_value(cells.get("value", ""),
+                                            measure.unit if measure else "number")
+        if error:
+            problems.error(table.source, error, row, "value")
+        rating = cells.get("rag", "").strip()
+        if rating and rating.capitalize() not in RATINGS:
+            problems.error(table.source, f"rag '{rating}' is not a rating; expected Red, Amber "
+                                         f"or Green, or a blank cell", row, "rag")
+        if measure is None or period is None or error:
+            continue
+        key = (measure.id, period)
+        if key in rows_seen:
+            problems.error(table.source, f"{measure.id} {period} is given twice: rows "
+                                         f"{rows_seen[key]} and {row}", row, "period")
+            continue
+        rows_seen[key] = row
+        result[measure.id][period] = Observation(
+            number, symbol, rating.capitalize() or None, cells.get("rag_note", ""))
+    return result
+
+
+def _milestones(table: RawTable | None, measures: dict[str, Measure], problems: Problems
+                ) -> dict[str, list[Milestone]]:
+    result: dict[str, list[Milestone]] = {m: [] for m in measures}
+    if table is None:
+        return result
+    for row, cells in table.rows:
+        measure = _known_measure(table, row, cells, measures, problems)
+        due = _month(table, row, cells, "due", problems)
+        target = _number(table, row, cells, "target",
+                         measure.unit if measure else "number", problems)
+        if target is None and cells.get("target", "") == "":
+            problems.error(table.source, "target is blank", row, "target")
+        if measure and isinstance(due, Month) and target is not None:
+            result[measure.id].append(Milestone(due, target))
+    for milestones in result.values():
+        milestones.sort(key=lambda m: m.due)
+    return result
+
+
+def _commentary(table: RawTable | None, pages: set[str], problems: Problems
+                ) -> dict[tuple[str, Month], Commentary]:
+    result: dict[tuple[str, Month], Commentary] = {}
+    if table is None:
+        return result
+    for row, cells in table.rows:
+        page = cells.get("page", "")
+        if page not in pages:
+            close = difflib.get_close_matches(page, sorted(pages), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.error(table.source, f"page '{page}' is not a measure group or id"
+                                         f"{hint}", row, "page")
+        period = _month(table, row, cells, "period", problems)
+        if page in pages and isinstance(period, Month):
+            result[(page, period)] = Commentary(
+                cells.get("working_well", ""), cells.get("worried_about", ""),
+                cells.get("doing_about_it", ""))
+    return result
+
+
+def _comparators(table: RawTable | None, measures: dict[str, Measure], problems: Problems
+                 ) -> dict[str, list[Comparator]]:
+    result: dict[str, list[Comparator]] = {m: [] for m in measures}
+    if table is None:
+        return result
+    for row, cells in table.rows:
+        measure = _known_measure(table, row, cells, measures, problems)
+        value = _number(table, row, cells, "value",
+                        measure.unit if measure else "number", problems)
+        period = None
+        if cells.get("period"):
+            period = _month(table, row, cells, "period", problems)
+        if not cells.get("name"):
+            problems.error(table.source, "name is blank", row, "name")
+        if measure and value is not None and cells.get("name"):
+            result[measure.id].append(Comparator(cells["name"], value,
+                                                 period if isinstance(period, Month) else None))
+    return result

@@ -1,0 +1,42 @@
+"""Expected failures, each with the exit code that scripts and cron jobs rely on."""
+
+from __future__ import annotations
+
+import click
+
+from reportgen.problems import Problem
+
+EXIT_INVALID_INPUT = 65  # sysexits EX_DATAERR
+EXIT_CANNOT_WRITE = 73  # sysexits EX_CANTCREAT
+EXIT_LOCKED = 75  # sysexits EX_TEMPFAIL
+
+
+class ReportgenError(click.ClickException):
+    """An expected failure: one clear message, no traceback."""
+
+    exit_code = 1
+
+
+class InvalidInput(ReportgenError):
+    """The report project has errors; every one is listed."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.is_error]
+        lines = [f"{len(errors)} problem(s) in the report project; nothing was written:"]
+        lines += [f"  {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+class OutputNotWritable(ReportgenError):
+    """The output folder or file cannot be written."""
+
+    exit_code = EXIT_CANNOT_WRITE
+
+
+class OutputLocked(ReportgenError):
+    """Another run holds the output folder's lock."""
+
+    exit_code = EXIT_LOCKED

@@ -1,0 +1,23 @@
+"""Commentary text → safe HTML: paragraphs, lists, bold and italics; never raw HTML or links."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    # html=False escapes any tag; links and images are off so text never becomes a URL, and
+    # headings are off so commentary cannot break the document outline.
+    renderer = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    renderer.disable(["link", "image", "autolink", "html_inline", "html_block", "heading",
+                      "lheading", "reference", "code", "fence", "hr"])
+    return renderer
+
+
+def render_commentary(text: str) -> Markup:
+    """Markdown from a manager → HTML produced by the renderer alone, so it is safe to embed."""
+    return Markup(_renderer().render(text)) if text.strip() else Markup("")

@@ -1,0 +1,55 @@
+"""Problems found in a report project: where they are, what was found and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, located as the author sees it (row 1 is the header, as in Excel)."""
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    severity: str = "error"  # "error" stops the build; "warning" is listed only
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        label = "error" if self.is_error else "warning"
+        return f"{where}: {label}: {self.message}"
+
+
+@dataclass
+class Problems:
+    """Collects every problem so that one run reports them all at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, file: str, message: str, row: int | None = None,
+              column: str | None = None) -> None:
+        self.items.append(Problem(file, message, row, column, "error"))
+
+    def warning(self, file: str, message: str, row: int | None = None,
+                column: str | None = None) -> None:
+        self.items.append(Problem(file, message, row, column, "warning"))
+
+    def extend(self, other: Problems) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]

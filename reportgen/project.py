@@ -1,0 +1,81 @@
+"""A report project folder → its validated config, dataset and reporting period (or every problem)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.assess import assess_measure, resolve_period, target_for
+from reportgen.config import ReportConfig, load_config
+from reportgen.dataset import Dataset, build_dataset
+from reportgen.errors import InvalidInput
+from reportgen.months import Month
+from reportgen.problems import Problem, Problems
+from reportgen.tables import read_tables
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded report project, ready to assess."""
+
+    root: Path
+    config: ReportConfig
+    data: Dataset
+    period: Month
+    warnings: list[Problem]
+
+
+def check_project(root: Path, period: str | None = None) -> tuple[Project | None, Problems]:
+    """Everything `build` checks, without raising: the project (if usable) and all problems."""
+    problems = Problems()
+    if not root.is_dir():
+        problems.error(str(root), "is not a folder; expected a report project folder")
+        return None, problems
+    config = load_config(root, problems)
+    data = build_dataset(read_tables(root, problems), problems)
+    if config is None or problems.errors:
+        return None, problems
+    month = resolve_period(period or config.period, data, problems)
+    if month is None:
+        return None, problems
+    _warn_about_content(data, month, problems)
+    _warn_about_author_ratings(data, config.default_tolerance, problems)
+    return Project(root, config, data, month, problems.warnings), problems
+
+
+def load_project(root: Path, period: str | None = None) -> Project:
+    """The project, or InvalidInput listing every problem."""
+    project, problems = check_project(root, period)
+    if project is None:
+        raise InvalidInput(problems.items)
+    return project
+
+
+def _warn_about_content(data: Dataset, period: Month, problems: Problems) -> None:
+    """Things worth a look that do not stop the build."""
+    commentary_file = "commentary"
+    pages = list(dict.fromkeys(m.page for m in data.measures))
+    for page in pages:
+        if (page, period) not in data.commentary:
+            problems.warning(commentary_file, f"page '{page}' has no commentary for {period}")
+    for page, month in sorted(data.commentary, key=lambda k: (k[1], k[0])):
+        if month != period:
+            problems.warning(commentary_file, f"commentary for page '{page}' is for {month}, "
+                                              f"not the reporting period {period}; not shown")
+    for measure in data.measures:
+        if target_for(measure, data.milestones.get(measure.id, []), period) is None and \
+                measure.polarity != "range":
+            problems.warning("measures", f"measure '{measure.id}' has no target and no "
+                                         f"milestone due from {period}; it is 'Not rated'")
+
+
+def _warn_about_author_ratings(data: Dataset, tolerance: float, problems: Problems) -> None:
+    """Every month where an author's rating differs from the rule's, with both."""
+    for measure in data.measures:
+        for month, observation in sorted(
+                (k, o) for k, o in data.values.get(measure.id, {}).items()
+                if isinstance(k, Month) and o.author_rating):
+            rule = assess_measure(data, measure, month, tolerance).rule_rating
+            if rule != observation.author_rating:
+                problems.warning(data.values_source, f"{measure.id} {month}: the author's rating "
+                                 f"{observation.author_rating} differs from the rule's {rule}")

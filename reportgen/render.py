@@ -1,0 +1,42 @@
+"""The template context → HTML, through one template search path: the project's, then ours."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import jinja2
+
+from reportgen.context import PackContext
+from reportgen.resources import default_templates_dir
+
+PACK_TEMPLATE = "pack.html.j2"
+
+
+def template_search_path(project: Path | None) -> list[Path]:
+    """Where templates are looked up, first match wins: the project's templates/, then ours."""
+    folders = []
+    if project is not None and (project / "templates").is_dir():
+        folders.append(project / "templates")
+    folders.append(default_templates_dir())
+    return folders
+
+
+def template_environment(project: Path | None) -> jinja2.Environment:
+    """Autoescape on for every template (select_autoescape misses *.html.j2), strict undefined.
+
+    `{% extends "default:pack.html.j2" %}` reaches the shipped template from an override.
+    """
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(p) for p in template_search_path(project)]),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_templates_dir()))}),
+    ])
+    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def render_pack(context: PackContext, project: Path | None) -> str:
+    template = template_environment(project).get_template(PACK_TEMPLATE)
+    # Fields are passed one level deep so templates read `priorities`, not `pack.priorities`.
+    fields = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+    return template.render(**fields)

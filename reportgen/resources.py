@@ -1,0 +1,22 @@
+"""Where the shipped templates and styles are: inside the wheel, or at the top of a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    # Installed from a wheel they sit inside the package; in a source checkout (or an editable
+    # install) they are the repository's top-level folders.
+    inside = _PACKAGE / name
+    return inside if inside.is_dir() else _PACKAGE.parent / name
+
+
+def default_templates_dir() -> Path:
+    return _shipped("templates")
+
+
+def default_styles_dir() -> Path:
+    return _shipped("styles")
