@@ -84,10 +84,12 @@ def rag_rating(measure: Measure, value: float | None, target: float | None, tole
     band = tolerance_band(measure, target, tolerance)
     if measure.polarity == "up":
         assert target is not None and band is not None and band.low is not None
-        return "Green" if value >= target else "Amber" if value >= band.low else "Red"
+        return "Green" if _at_most(target, value) else \
+            "Amber" if _at_most(band.low, value) else "Red"
     if measure.polarity == "down":
         assert target is not None and band is not None and band.high is not None
-        return "Green" if value <= target else "Amber" if value <= band.high else "Red"
+        return "Green" if _at_most(value, target) else \
+            "Amber" if _at_most(value, band.high) else "Red"
     return _range_rating(band, value, target, tolerance)
 
 
@@ -95,11 +97,16 @@ def _range_rating(band: Band | None, value: float, target: float | None, toleran
                   ) -> str:
     if band is None or band.low is None or band.high is None:
         return NOT_RATED
-    if band.low <= value <= band.high:
+    if _at_most(band.low, value) and _at_most(value, band.high):
         return "Green"
     reference = target if target is not None else (band.low + band.high) / 2
     outside = band.low - value if value < band.low else value - band.high
-    return "Amber" if outside <= tolerance * reference else "Red"
+    return "Amber" if _at_most(outside, tolerance * reference) else "Red"
+
+
+def _at_most(value: float, limit: float) -> bool:
+    """value ≤ limit, forgiving binary rounding (21.8 − 20 is 1.8000000000000007)."""
+    return value <= limit + 1e-9 * max(1.0, abs(limit))
 
 
 def direction_of_travel(measure: Measure, value: float | None, previous: float | None,
@@ -165,7 +172,7 @@ def resolve_period(requested: str, data: Dataset, problems: Problems) -> Month |
     months = data.months_with_values()
     if requested == "latest":
         if not months:
-            problems.error(data.values_source, "no month has any values, so 'latest' has no meaning")
+            problems.error(data.values_source, "no month has any values to report")
             return None
         return months[-1]
     period = Month.parse(requested)

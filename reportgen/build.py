@@ -1,4 +1,4 @@
-"""The build: a report project → the pack PDF in the output folder. Reads like a table of contents."""
+"""A report project → the pack PDF in the output folder; reads like a table of contents."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from reportgen.assess import Assessment
 from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine, build_chart, figure_png
 from reportgen.config import ReportConfig
 from reportgen.context import Chart
-from reportgen.describe import describe_chart
 from reportgen.dataset import Comparator, Dataset
+from reportgen.describe import describe_chart
 from reportgen.formatting import format_number
 from reportgen.months import Month, month_range
 

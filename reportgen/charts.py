@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass, field
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,7 +19,7 @@ COMPARATOR_STYLES = [("dotted", "s"), ("dashdot", "^"), ((0, (5, 2, 1, 2)), "v")
 
 # (figure size in inches, fixed margins) for a chart across the page or half of it.
 FULL_WIDTH = ((7.0, 2.9), {"left": 0.085, "right": 0.985, "top": 0.9, "bottom": 0.34})
-HALF_WIDTH = ((3.5, 3.3), {"left": 0.15, "right": 0.97, "top": 0.9, "bottom": 0.42})
+HALF_WIDTH = ((3.5, 3.3), {"left": 0.15, "right": 0.97, "top": 0.86, "bottom": 0.42})
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:
                          ncol=2 if spec.half_width else 3, frameon=False)
     for text in legend.get_texts():
         text.set_parse_math(False)  # labels come from data: '$' is a dollar, not maths
-    axes.set_title(spec.title, fontsize=9, loc="left", color=style.text, parse_math=False)
+    title = "\n".join(textwrap.wrap(spec.title, 48 if spec.half_width else 100)[:2])
+    axes.set_title(title, fontsize=8.5, loc="left", color=style.text, parse_math=False)
     return figure
 
 
@@ -149,7 +151,9 @@ def _draw_milestones(axes, spec: ChartSpec, style: ChartStyle, position: dict) -
 
 def _format_axes(axes, spec: ChartSpec, style: ChartStyle, months: list[Month]) -> None:
     step = max(1, -(-len(months) // (7 if spec.half_width else 14)))
-    ticks = list(range(0, len(months), step))
+    # Count back from the reporting month so that it always has a label.
+    period = len(spec.months) - 1
+    ticks = [i for i in range(len(months)) if (period - i) % step == 0]
     axes.set_xticks(ticks, [months[i].short for i in ticks], fontsize=7, rotation=0)
     axes.set_xlim(-0.5, len(months) - 0.5)
     axes.tick_params(axis="y", labelsize=7)

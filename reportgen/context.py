@@ -13,12 +13,19 @@ from reportgen import __version__
 from reportgen.assess import Assessment
 from reportgen.config import ReportConfig
 from reportgen.dataset import LATEST, SYMBOLS, Dataset, Measure
-
-LATEST_LABEL = "Latest"
-from reportgen.formatting import (DIRECTION_ARROWS, DIRECTION_WORDS, POLARITY_WORDS,
-                                  RATING_MARKS, format_band, format_number, format_observation)
+from reportgen.formatting import (
+    DIRECTION_ARROWS,
+    DIRECTION_WORDS,
+    POLARITY_WORDS,
+    RATING_MARKS,
+    format_band,
+    format_number,
+    format_observation,
+)
 from reportgen.markdown import render_commentary
 from reportgen.months import Month, long_date
+
+LATEST_LABEL = "Latest"
 
 
 @dataclass(frozen=True)
@@ -144,10 +151,13 @@ def direction_of(assessment: Assessment) -> Direction:
                      assessment.trend)
 
 
-def _target_box(assessment: Assessment) -> TargetBox:
+def _target_box(assessment: Assessment, default_tolerance: float) -> TargetBox:
     measure = assessment.measure
     target = format_number(assessment.target.value, measure.unit) if assessment.target else ""
     tolerance = format_band(measure.tolerance_low, measure.tolerance_high, measure.unit)
+    if not tolerance and assessment.band:
+        tolerance = format_band(assessment.band.low, assessment.band.high, measure.unit) + \
+            f" (default {default_tolerance:.0%})"
     return TargetBox(measure.title, target, measure.frequency, tolerance,
                      POLARITY_WORDS[measure.polarity])
 
@@ -157,7 +167,8 @@ def _recent(data: Dataset, measures: list[Measure], period: Month
     months = [period.shift(-2), period.shift(-1), period]
     has_latest = any(LATEST in data.values.get(m.id, {}) for m in measures)
     columns = tuple(m.short for m in months) + ((LATEST_LABEL,) if has_latest else ())
-    keys: list[Month | str] = [*months, LATEST][: len(columns)]
+    keys: list[Month | str] = [*months, LATEST]
+    keys = keys[: len(columns)]
     rows = []
     for measure in measures:
         series = data.values.get(measure.id, {})
@@ -189,7 +200,7 @@ def _panels(data: Dataset, page: str, period: Month) -> Panels | None:
 
 
 def measure_page(data: Dataset, page: str, assessments: list[Assessment],
-                 charts: dict[str, Chart]) -> MeasurePage:
+                 charts: dict[str, Chart], default_tolerance: float) -> MeasurePage:
     measures = [a.measure for a in assessments]
     period = assessments[0].period
     recent_columns, recent_rows = _recent(data, measures, period)
@@ -200,7 +211,7 @@ def measure_page(data: Dataset, page: str, assessments: list[Assessment],
                   for a in assessments if a.rating_set_by == "author")
     return MeasurePage(
         anchor=f"page-{page}", heading=" and ".join(m.title for m in measures),
-        targets=tuple(_target_box(a) for a in assessments),
+        targets=tuple(_target_box(a, default_tolerance) for a in assessments),
         recent_columns=recent_columns, recent_rows=recent_rows,
         milestone_columns=milestone_columns, milestone_rows=milestone_rows,
         commentary=_panels(data, page, period),
@@ -208,7 +219,8 @@ def measure_page(data: Dataset, page: str, assessments: list[Assessment],
 
 
 def priority_section(data: Dataset, priority_id: str, title: str,
-                     assessments: list[Assessment], charts: dict[str, Chart]) -> PrioritySection:
+                     assessments: list[Assessment], charts: dict[str, Chart],
+                     default_tolerance: float) -> PrioritySection:
     mine = [a for a in assessments if a.measure.priority == priority_id]
     rows = tuple(SummaryRow(a.measure.title, format_observation(a.observation, a.measure.unit),
                             rating_of(a), direction_of(a), f"page-{a.measure.page}")
@@ -216,8 +228,8 @@ def priority_section(data: Dataset, priority_id: str, title: str,
     pages = list(dict.fromkeys(a.measure.page for a in mine))
     return PrioritySection(
         anchor=f"priority-{priority_id}", title=title, rows=rows,
-        pages=tuple(measure_page(data, page, [a for a in mine if a.measure.page == page], charts)
-                    for page in pages))
+        pages=tuple(measure_page(data, page, [a for a in mine if a.measure.page == page], charts,
+                                 default_tolerance) for page in pages))
 
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
@@ -232,6 +244,6 @@ def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessme
         data_refreshed=long_date(config.data_refreshed) if config.data_refreshed else "",
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
         theme_css=Markup(theme_css),
-        priorities=tuple(priority_section(data, p.id, p.title, assessments, charts)
-                         for p in data.priorities),
+        priorities=tuple(priority_section(data, p.id, p.title, assessments, charts,
+                                          config.default_tolerance) for p in data.priorities),
         footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used))

@@ -15,16 +15,14 @@ def describe_chart(spec: ChartSpec) -> str:
     if not known:
         return f"{opening}: no figures in this period."
     fmt = _formatter(spec.unit)
-    parts = [_recent_movement(known, fmt)]
+    movement = _recent_movement(known, fmt)
+    against = _against_target(spec, known[-1][1], fmt)
+    parts = [f"{movement}, {against}" if against else movement]
     if len(known) > 3:
         low = min(known, key=lambda p: p[1])
         high = max(known, key=lambda p: p[1])
-        parts.append(f"over the period it ranged from {fmt(low[1])} ({low[0].long}) to "
-                     f"{fmt(high[1])} ({high[0].long})")
-    latest = known[-1][1]
-    against = _against_target(spec, latest, fmt)
-    if against:
-        parts.append(against)
+        parts.append(f"over the {len(spec.months)} months it ranged from {fmt(low[1])} "
+                     f"({low[0].long}) to {fmt(high[1])} ({high[0].long})")
     text = f"{opening}: " + "; ".join(parts)
     extras = [_comparators(spec, fmt), _milestones(spec, fmt), _gaps(spec)]
     return text + "".join(f". {e}" for e in extras if e) + "."

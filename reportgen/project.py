@@ -1,4 +1,4 @@
-"""A report project folder → its validated config, dataset and reporting period (or every problem)."""
+"""A report project folder → its checked config, dataset and reporting period, or every problem."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ def template_environment(project: Path | None) -> jinja2.Environment:
     """
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(p) for p in template_search_path(project)]),
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_templates_dir()))}),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_templates_dir()))},
+                            delimiter=":"),
     ])
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def _read_csv(path: Path, name: str, problems: Problems) -> RawTable | None:
                             problems)
 
 
-def _table_from_rows(name: str, label: str, header: list[object], rows, problems: Problems
+def _table_from_rows(name: str, label: str, header: Sequence[object], rows, problems: Problems
                      ) -> RawTable | None:
     columns = [normalise_column(c) for c in header]
     table = RawTable(name, label, columns)
@@ -167,7 +168,8 @@ def _read_sheet(values_sheet, formulas_sheet, name: str, label: str, problems: P
         return None
     columns = [normalise_column(c.value) for c in header_cells]
     text_rows = []
-    for row_number, (cells, formula_row) in enumerate(zip(rows, formula_rows), start=2):
+    pairs = zip(rows, formula_rows, strict=False)
+    for row_number, (cells, formula_row) in enumerate(pairs, start=2):
         texts = []
         for column, cell, formula in zip(columns, cells, formula_row, strict=False):
             if cell.value is None and isinstance(formula, str) and formula.startswith("="):
