@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.assess import (assess, direction_of_travel, milestone_target, rag_rating,
-                              resolve_period, target_for, tolerance_band)
+from reportgen.assess import (
+    assess,
+    direction_of_travel,
+    milestone_target,
+    rag_rating,
+    resolve_period,
+    target_for,
+    tolerance_band,
+)
 from reportgen.dataset import Dataset, Measure, Milestone, Observation, Priority
 from reportgen.months import Month
 from reportgen.problems import Problems

@@ -65,9 +65,9 @@ def test_parse_value_refuses(text: str, unit: str, message: str) -> None:
 def test_pandas_na_strings_are_not_blank(sample_copy: Path) -> None:
     rewrite_csv(sample_copy / "values.csv", lambda rows: rows[1].__setitem__(2, "NA"))
     _, problems = check_project(sample_copy)
-    assert [str(p) for p in problems.errors] == [
+    assert [str(p) for p in problems.errors] == [(
         "values.csv, row 2, column 'value': error: 'NA' is not a number; expected e.g. 1,234 "
-        "or 90%, a blank cell, or one of the symbols c, z, x, :"]
+        "or 90%, a blank cell, or one of the symbols c, z, x, :")]
 
 
 def test_column_names_ignore_case_and_spaces_and_extra_columns(sample_copy: Path) -> None:
