@@ -12,7 +12,7 @@ from reportgen.context import pack_context
 from reportgen.problems import Problem
 from reportgen.project import Project, load_project
 from reportgen.render import render_pack
-from reportgen.resources import default_styles_dir
+from reportgen.resources import default_styles_dir, default_templates_dir
 from reportgen.theme import load_theme
 from reportgen.write import html_to_pdf, publish
 
@@ -36,6 +36,12 @@ def output_path(project: Project, output_dir: Path) -> Path:
     return output_dir / f"{name}.pdf"
 
 
+def asset_folders(root: Path) -> list[Path]:
+    """The only folders the PDF writer may read files from: ours, and the project's assets."""
+    return [default_styles_dir(), default_templates_dir(), root / "styles", root / "templates",
+            root / "assets"]
+
+
 def build(root: Path, output_dir: Path, period: str | None = None) -> BuildResult:
     project = load_project(root, period)
     assessments = assess(project.data, project.period, project.config.default_tolerance)
@@ -44,6 +50,6 @@ def build(root: Path, output_dir: Path, period: str | None = None) -> BuildResul
     stylesheet = theme.css_variables() + theme.stylesheet.read_text(encoding="utf-8")
     context = pack_context(project.config, project.data, assessments, charts, stylesheet)
     html = render_pack(context, project.root)
-    pdf = html_to_pdf(html, project.root, [default_styles_dir()])
+    pdf = html_to_pdf(html, project.root, asset_folders(project.root))
     target = publish(pdf, output_path(project, output_dir))
     return BuildResult(target, project, assessments, project.warnings)

@@ -74,7 +74,7 @@ def validate(project: Path, period: str | None) -> None:
 
     loaded, problems = check_project(project, period)
     if loaded is None or problems.errors:
-        raise InvalidInput(problems.items)
+        raise InvalidInput(problems.items, wrote_nothing=False)
     for problem in problems.items:
         click.echo(str(problem), err=True)
     click.echo(f"{project}: no errors, {len(problems.warnings)} warning(s); "

@@ -144,13 +144,15 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     data.priorities = _priorities(tables.get("priorities"), problems)
     data.measures = _measures(tables.get("measures"), {p.id for p in data.priorities}, problems)
     by_id = {m.id: m for m in data.measures}
+    # Rows of a measure whose own row has errors are not reported again as unknown.
+    declared = {cells.get("id", "") for _, cells in tables["measures"].rows} \
+        if "measures" in tables else set()
     if "values" in tables:
         data.values_source = tables["values"].source
-    data.values = _values(tables.get("values"), by_id, problems)
-    data.milestones = _milestones(tables.get("targets"), by_id, problems)
-    data.commentary = _commentary(tables.get("commentary"), {m.page for m in data.measures},
-                                  problems)
-    data.comparators = _comparators(tables.get("comparators"), by_id, problems)
+    data.values = _values(tables.get("values"), by_id, declared, problems)
+    data.milestones = _milestones(tables.get("targets"), by_id, declared, problems)
+    data.commentary = _commentary(tables.get("commentary"), by_id, problems)
+    data.comparators = _comparators(tables.get("comparators"), by_id, declared, problems)
     return data
 
 
@@ -260,10 +262,11 @@ def _month(table: RawTable, row: int, cells: dict[str, str], column: str, proble
 
 
 def _known_measure(table: RawTable, row: int, cells: dict[str, str],
-                   measures: dict[str, Measure], problems: Problems) -> Measure | None:
+                   measures: dict[str, Measure], declared: set[str], problems: Problems
+                   ) -> Measure | None:
     ident = cells.get("measure_id", "")
-    if ident in measures:
-        return measures[ident]
+    if ident in measures or ident in declared:
+        return measures.get(ident)
     close = difflib.get_close_matches(ident, list(measures), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     problems.error(table.source, f"measure_id '{ident}' is not an id in measures{hint}",
@@ -271,14 +274,15 @@ def _known_measure(table: RawTable, row: int, cells: dict[str, str],
     return None
 
 
-def _values(table: RawTable | None, measures: dict[str, Measure], problems: Problems
+def _values(table: RawTable | None, measures: dict[str, Measure], declared: set[str],
+            problems: Problems
             ) -> dict[str, dict[Month | str, Observation]]:
     result: dict[str, dict[Month | str, Observation]] = {m: {} for m in measures}
     if table is None:
         return result
     rows_seen: dict[tuple[str, Month | str], int] = {}
     for row, cells in table.rows:
-        measure = _known_measure(table, row, cells, measures, problems)
+        measure = _known_measure(table, row, cells, measures, declared, problems)
         period = _month(table, row, cells, "period", problems, allow_latest=True)
         number, symbol, error = parse_value(cells.get("value", ""),
                                             measure.unit if measure else "number")
@@ -301,13 +305,14 @@ def _values(table: RawTable | None, measures: dict[str, Measure], problems: Prob
     return result
 
 
-def _milestones(table: RawTable | None, measures: dict[str, Measure], problems: Problems
+def _milestones(table: RawTable | None, measures: dict[str, Measure], declared: set[str],
+                problems: Problems
                 ) -> dict[str, list[Milestone]]:
     result: dict[str, list[Milestone]] = {m: [] for m in measures}
     if table is None:
         return result
     for row, cells in table.rows:
-        measure = _known_measure(table, row, cells, measures, problems)
+        measure = _known_measure(table, row, cells, measures, declared, problems)
         due = _month(table, row, cells, "due", problems)
         target = _number(table, row, cells, "target",
                          measure.unit if measure else "number", problems)
@@ -320,9 +325,10 @@ def _milestones(table: RawTable | None, measures: dict[str, Measure], problems: 
     return result
 
 
-def _commentary(table: RawTable | None, pages: set[str], problems: Problems
+def _commentary(table: RawTable | None, measures: dict[str, Measure], problems: Problems
                 ) -> dict[tuple[str, Month], Commentary]:
     result: dict[tuple[str, Month], Commentary] = {}
+    pages = {m.page for m in measures.values()}
     if table is None:
         return result
     for row, cells in table.rows:
@@ -330,6 +336,8 @@ def _commentary(table: RawTable | None, pages: set[str], problems: Problems
         if page not in pages:
             close = difflib.get_close_matches(page, sorted(pages), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
+            if page in measures:
+                hint = f"; '{page}' is reported in group '{measures[page].group}': use the group"
             problems.error(table.source, f"page '{page}' is not a measure group or id"
                                          f"{hint}", row, "page")
         period = _month(table, row, cells, "period", problems)
@@ -340,13 +348,14 @@ def _commentary(table: RawTable | None, pages: set[str], problems: Problems
     return result
 
 
-def _comparators(table: RawTable | None, measures: dict[str, Measure], problems: Problems
+def _comparators(table: RawTable | None, measures: dict[str, Measure], declared: set[str],
+                 problems: Problems
                  ) -> dict[str, list[Comparator]]:
     result: dict[str, list[Comparator]] = {m: [] for m in measures}
     if table is None:
         return result
     for row, cells in table.rows:
-        measure = _known_measure(table, row, cells, measures, problems)
+        measure = _known_measure(table, row, cells, measures, declared, problems)
         value = _number(table, row, cells, "value",
                         measure.unit if measure else "number", problems)
         period = None

@@ -22,10 +22,11 @@ class InvalidInput(ReportgenError):
 
     exit_code = EXIT_INVALID_INPUT
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], wrote_nothing: bool = True) -> None:
         self.problems = problems
         errors = [p for p in problems if p.is_error]
-        lines = [f"{len(errors)} problem(s) in the report project; nothing was written:"]
+        outcome = "; nothing was written" if wrote_nothing else ""
+        lines = [f"{len(errors)} problem(s) in the report project{outcome}:"]
         lines += [f"  {p}" for p in problems]
         super().__init__("\n".join(lines))
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import mimetypes
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 MAX_FETCHES = 500
+MAX_SAME_FILE = 10
 MAX_BYTES = 20_000_000
+MAX_PIXELS = 25_000_000  # a 5000×5000 logo is already far more than print needs
 
 
 class RefusedFetch(Exception):
@@ -26,22 +30,27 @@ class SafeURLFetcher(URLFetcher):
         self.allowed_folders = [f.resolve() for f in allowed_folders]
         self.max_fetches = max_fetches
         self.max_bytes = max_bytes
+        self.max_pixels = MAX_PIXELS
         self.fetches = 0
+        self.times_fetched: dict[str, int] = {}
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        self.fetches += 1
-        if self.fetches > self.max_fetches:
-            return self._refuse(url, f"more than {self.max_fetches} resources were requested "
-                                     f"(an @import loop?)")
         scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
+        if scheme == "data":  # our charts: counted by size, not number
             if len(url) > self.max_bytes * 4 // 3 + 100:
                 return self._refuse(url, "embedded data is over the size limit")
             return super().fetch(url, headers)
         if scheme != "file":
             return self._refuse(url, "only the report's own files may be used; network and "
                                      "other addresses are not fetched")
+        self.fetches += 1
+        self.times_fetched[url] = self.times_fetched.get(url, 0) + 1
+        if self.fetches > self.max_fetches:
+            return self._refuse(url, f"more than {self.max_fetches} files were requested")
+        if self.times_fetched[url] > MAX_SAME_FILE:
+            return self._refuse(url, f"the file was requested {MAX_SAME_FILE} times; is there "
+                                     f"an @import loop?")
         return self._fetch_file(url)
 
     def _fetch_file(self, url: str) -> URLFetcherResponse:
@@ -54,9 +63,25 @@ class SafeURLFetcher(URLFetcher):
         if path.stat().st_size > self.max_bytes:
             return self._refuse(url, f"the file is over {self.max_bytes:,} bytes")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        content = path.read_bytes()
+        if mime.startswith("image/") and mime != "image/svg+xml":
+            self._check_pixels(url, content)
+        return URLFetcherResponse(path.as_uri(), content, {"Content-Type": mime})
 
-    def _refuse(self, url: str, reason: str) -> URLFetcherResponse:
+    def _check_pixels(self, url: str, content: bytes) -> None:
+        """Refuse an image whose decoded size would be huge, before anything decodes it."""
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(content)) as image:  # reads the header only
+                width, height = image.size
+        except Exception:
+            self._refuse(url, "the file is not an image that can be read")
+        if width * height > self.max_pixels:
+            self._refuse(url, f"the image is {width}×{height} pixels, over the limit of "
+                              f"{self.max_pixels:,}")
+
+    def _refuse(self, url: str, reason: str) -> NoReturn:
         shown = url if len(url) < 120 else url[:117] + "..."
         self.refused.append(f"{shown}: {reason}")
         raise RefusedFetch(f"{shown}: {reason}")

@@ -118,7 +118,7 @@ def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
         values = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {error}")
+        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {_reason(error)}")
         return {}
     tables = {}
     sheets = {normalise_column(s): s for s in values.sheetnames}
@@ -143,6 +143,14 @@ def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
     return tables
 
 
+def _reason(error: Exception) -> str:
+    from defusedxml import DefusedXmlException
+
+    if isinstance(error, DefusedXmlException):
+        return "it contains an XML entity or DTD declaration, which is refused for safety"
+    return str(error) or type(error).__name__
+
+
 def _workbook_is_safe(path: Path, problems: Problems) -> bool:
     """Refuse a non-zip or a zip bomb before openpyxl expands anything."""
     if not zipfile.is_zipfile(path):
@@ -154,7 +162,22 @@ def _workbook_is_safe(path: Path, problems: Problems) -> bool:
             problems.error(WORKBOOK, f"expands to {expanded:,} bytes, over the limit of "
                                      f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
             return False
+        for info in archive.infolist():
+            if info.filename.endswith((".xml", ".rels")) and _declares_entities(archive, info):
+                problems.error(WORKBOOK, f"cannot be read as an Excel workbook: "
+                                         f"{info.filename} contains an XML entity or DTD "
+                                         f"declaration, which is refused for safety")
+                return False
     return True
+
+
+def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Excel never writes a DTD; one in a workbook is an entity-expansion attack."""
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
+                return True
+    return False
 
 
 def _read_sheet(values_sheet, formulas_sheet, name: str, label: str, problems: Problems

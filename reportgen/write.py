@@ -48,7 +48,7 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = SafeURLFetcher([base_folder, *asset_folders])
+    fetcher = SafeURLFetcher(asset_folders)
     with _weasyprint_messages() as messages:
         try:
             document = HTML(string=html, base_url=base_folder.resolve().as_uri() + "/",

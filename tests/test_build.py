@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.build import build
-from reportgen.errors import InvalidInput
-from reportgen.write import PdfWriteFailed
+from reportgen.errors import InvalidInput, OutputNotWritable
+from reportgen.write import publish
 from tests.conftest import pdf_text
 from tests.helpers import rewrite_csv
 
@@ -142,14 +142,29 @@ def test_failed_build_leaves_previous_pdf_untouched(sample_copy: Path, tmp_path:
     before = first.read_bytes()
 
     def broken_write(*args, **kwargs):
-        raise PdfWriteFailed("injected failure in the PDF write")
+        raise RuntimeError("injected failure in the PDF write")
 
-    monkeypatch.setattr("reportgen.build.html_to_pdf", broken_write)
+    monkeypatch.setattr("weasyprint.document.Document.write_pdf", broken_write)
     rewrite_csv(sample_copy / "values.csv", lambda rows: rows[1].__setitem__(2, "701"))
-    with pytest.raises(PdfWriteFailed):
+    with pytest.raises(RuntimeError, match="injected"):
         build(sample_copy, out)
     assert first.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [first.name]
+
+
+def test_failure_while_publishing_leaves_no_partial_file(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "pack.pdf"
+    target.write_bytes(b"previous good pack")
+
+    def broken_replace(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("reportgen.write.os.replace", broken_replace)
+    with pytest.raises(OutputNotWritable, match="No space left on device"):
+        publish(b"new pack", target)
+    assert target.read_bytes() == b"previous good pack"
+    assert [p.name for p in tmp_path.iterdir()] == ["pack.pdf"]
 
 
 def test_invalid_input_writes_nothing(sample_copy: Path, tmp_path: Path) -> None:
