@@ -163,7 +163,8 @@ def _check_value(name: str, value: Any, option: Option, problems: Problems) -> A
     wrong = isinstance(value, bool) or not isinstance(value, kinds) or (
         isinstance(value, dt.datetime) and dt.date in kinds)
     if wrong:
-        expected = " or ".join(dict.fromkeys(TYPE_NAMES[k] for k in kinds))
+        expected = " or ".join(dict.fromkeys(TYPE_NAMES[k] for k in kinds if k is not int or
+                                             float not in kinds))
         problems.error(CONFIG_FILE, f"'{name}' must be {expected}, got {value!r}")
         return option.default
     complaint = option.check(value)

@@ -145,13 +145,14 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     data.measures = _measures(tables.get("measures"), {p.id for p in data.priorities}, problems)
     by_id = {m.id: m for m in data.measures}
     # Rows of a measure whose own row has errors are not reported again as unknown.
-    declared = {cells.get("id", "") for _, cells in tables["measures"].rows} \
-        if "measures" in tables else set()
+    declared_rows = [cells for _, cells in tables["measures"].rows] if "measures" in tables else []
+    declared = {cells.get("id", "") for cells in declared_rows}
+    declared_pages = {cells.get("group") or cells.get("id", "") for cells in declared_rows}
     if "values" in tables:
         data.values_source = tables["values"].source
     data.values = _values(tables.get("values"), by_id, declared, problems)
     data.milestones = _milestones(tables.get("targets"), by_id, declared, problems)
-    data.commentary = _commentary(tables.get("commentary"), by_id, problems)
+    data.commentary = _commentary(tables.get("commentary"), by_id, declared_pages, problems)
     data.comparators = _comparators(tables.get("comparators"), by_id, declared, problems)
     return data
 
@@ -325,15 +326,15 @@ def _milestones(table: RawTable | None, measures: dict[str, Measure], declared: 
     return result
 
 
-def _commentary(table: RawTable | None, measures: dict[str, Measure], problems: Problems
-                ) -> dict[tuple[str, Month], Commentary]:
+def _commentary(table: RawTable | None, measures: dict[str, Measure], declared_pages: set[str],
+                problems: Problems) -> dict[tuple[str, Month], Commentary]:
     result: dict[tuple[str, Month], Commentary] = {}
     pages = {m.page for m in measures.values()}
     if table is None:
         return result
     for row, cells in table.rows:
         page = cells.get("page", "")
-        if page not in pages:
+        if page not in pages and page not in declared_pages:
             close = difflib.get_close_matches(page, sorted(pages), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             if page in measures:

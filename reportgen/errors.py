@@ -24,9 +24,11 @@ class InvalidInput(ReportgenError):
 
     def __init__(self, problems: list[Problem], wrote_nothing: bool = True) -> None:
         self.problems = problems
-        errors = [p for p in problems if p.is_error]
+        errors = sum(p.is_error for p in problems)
+        warnings = len(problems) - errors
+        also = f" and {warnings} warning(s)" if warnings else ""
         outcome = "; nothing was written" if wrote_nothing else ""
-        lines = [f"{len(errors)} problem(s) in the report project{outcome}:"]
+        lines = [f"{errors} error(s){also} in the report project{outcome}:"]
         lines += [f"  {p}" for p in problems]
         super().__init__("\n".join(lines))
 

@@ -9,12 +9,15 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from reportgen.errors import OutputNotWritable, ReportgenError
+from reportgen.errors import EXIT_INVALID_INPUT, OutputNotWritable, ReportgenError
 from reportgen.fetcher import SafeURLFetcher
 
 
 class PdfWriteFailed(ReportgenError):
-    """WeasyPrint could not make the PDF."""
+    """The templates asked for something we refuse (a network or outside file), or WeasyPrint
+    reported an error: a problem with the project's templates or styles."""
+
+    exit_code = EXIT_INVALID_INPUT
 
 
 class _Collector(logging.Handler):

@@ -52,7 +52,7 @@ def test_invalid_data_exits_65_listing_every_problem(nelc_copy: Path, tmp_path: 
                                                         rows[5].__setitem__(0, "cin_numbr")))
     result = CliRunner().invoke(cli, ["build", str(nelc_copy), "-o", str(tmp_path / "out")])
     assert result.exit_code == 65
-    assert "Error: 2 problem(s) in the report project; nothing was written:" in result.output
+    assert "Error: 2 error(s) in the report project; nothing was written:" in result.output
     assert "values.csv, row 3, column 'value': error: 'twelve' is not a number" in result.output
     assert ("values.csv, row 6, column 'measure_id': error: measure_id 'cin_numbr' is not an id "
             "in measures; did you mean 'cin_number'?") in result.output

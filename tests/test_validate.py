@@ -150,7 +150,7 @@ def test_every_problem_is_reported_at_once(sample_copy: Path) -> None:
     (sample_copy / "report.toml").write_text('title = "x"\n')
     code, output = validate(sample_copy)
     assert code == 65
-    assert "Error: 5 problem(s)" in output
+    assert "Error: 5 error(s) in the report project:" in output
     for where in ("values.csv, row 2, column 'value'", "values.csv, row 9, column 'period'",
                   "measures.csv, row 5, column 'unit'", "targets.csv, row 3, column 'target'",
                   "report.toml: error: 'organisation' is required"):
