@@ -1,28 +1,36 @@
-"""A report project → the pack PDF in the output folder; reads like a table of contents."""
+"""A report project → the pack PDF and manifest in the output folder; reads like a contents page."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.assess import Assessment, assess
 from reportgen.chartdata import draw_charts
 from reportgen.context import pack_context
+from reportgen.lock import output_lock
+from reportgen.log import stage
+from reportgen.manifest import MANIFEST_NAME, make_manifest
 from reportgen.problems import Problem
 from reportgen.project import Project, load_project
 from reportgen.render import render_pack
 from reportgen.resources import default_styles_dir, default_templates_dir
 from reportgen.theme import load_theme
-from reportgen.write import html_to_pdf, publish
+from reportgen.write import html_to_pdf, publish_set
 
 
 @dataclass(frozen=True)
 class BuildResult:
     pdf: Path
+    manifest: Path
+    pages: int
     project: Project
     assessments: list[Assessment]
     warnings: list[Problem]
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def slugify(text: str) -> str:
@@ -36,20 +44,56 @@ def output_path(project: Project, output_dir: Path) -> Path:
     return output_dir / f"{name}.pdf"
 
 
+def build_time(project: Project) -> dt.datetime:
+    """One build date for the whole build, never the wall clock, so builds are reproducible:
+    SOURCE_DATE_EPOCH when set, else the data refresh date, else the day after the period."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    day = project.config.data_refreshed or _first_day_after(project)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _first_day_after(project: Project) -> dt.date:
+    following = project.period.shift(1)
+    return dt.date(following.year, following.month, 1)
+
+
 def asset_folders(root: Path) -> list[Path]:
     """The only folders the PDF writer may read files from: ours, and the project's assets."""
     return [default_styles_dir(), default_templates_dir(), root / "styles", root / "templates",
             root / "assets"]
 
 
-def build(root: Path, output_dir: Path, period: str | None = None) -> BuildResult:
-    project = load_project(root, period)
-    assessments = assess(project.data, project.period, project.config.default_tolerance)
+def build(root: Path, output_dir: Path, period: str | None = None,
+          base_config: Path | None = None) -> BuildResult:
+    timings: dict[str, float] = {}
+    with stage("load", timings):
+        project = load_project(root, period, base_config)
+    with stage("assess", timings):
+        assessments = assess(project.data, project.period, project.config.default_tolerance)
+    with output_lock(output_dir):
+        return _build_locked(project, assessments, output_dir, timings)
+
+
+def _build_locked(project: Project, assessments: list[Assessment], output_dir: Path,
+                  timings: dict[str, float]) -> BuildResult:
     theme = load_theme()
-    charts = draw_charts(project.data, assessments, project.config, theme.chart_style())
-    stylesheet = theme.css_variables() + theme.stylesheet.read_text(encoding="utf-8")
-    context = pack_context(project.config, project.data, assessments, charts, stylesheet)
-    html = render_pack(context, project.root)
-    pdf = html_to_pdf(html, project.root, asset_folders(project.root))
-    target = publish(pdf, output_path(project, output_dir))
-    return BuildResult(target, project, assessments, project.warnings)
+    with stage("charts", timings):
+        charts = draw_charts(project.data, assessments, project.config, theme.chart_style())
+    when = build_time(project)
+    with stage("render", timings):
+        stylesheet = theme.css_variables() + theme.stylesheet.read_text(encoding="utf-8")
+        context = pack_context(project.config, project.data, assessments, charts, stylesheet,
+                               when.isoformat())
+        html = render_pack(context, project.root)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(when.timestamp())))  # fontTools subsetting
+    pdf = html_to_pdf(html, project.root, asset_folders(project.root), timings=timings)
+    target = output_path(project, output_dir)
+    manifest = make_manifest(project.root, project.period.iso, when.isoformat(),
+                             {target.name: (pdf.content, pdf.pages)}, assessments,
+                             project.warnings)
+    with stage("publish", timings):
+        publish_set({target: pdf.content, output_dir / MANIFEST_NAME: manifest})
+    return BuildResult(target, output_dir / MANIFEST_NAME, pdf.pages, project, assessments,
+                       project.warnings, timings)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
 from reportgen import __version__
+
+LOGGER = logging.getLogger("reportgen")
 
 DEFAULT_PROJECT = Path("sample_data")
 PERIOD_HELP = "Reporting month YYYY-MM, or 'latest' (default: report.toml's period)."
@@ -38,7 +43,11 @@ def _project_argument(function):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", count=True, help="Print more detail.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format of the log lines on stderr.")
+def cli(quiet: bool, verbose: int, log_format: str) -> None:
     """Build children's-services improvement-board packs from KPI tables.
 
     PROJECT is a report project folder (report.toml and the CSV tables, or data.xlsx);
@@ -47,6 +56,9 @@ def cli() -> None:
     Exit codes: 0 success; 1 unexpected failure; 2 usage error; 65 invalid input data or
     configuration; 73 output cannot be written; 75 output folder locked by another run.
     """
+    from reportgen.log import configure_logging
+
+    configure_logging(-1 if quiet else verbose, log_format)
 
 
 @cli.command()
@@ -60,7 +72,8 @@ def build(project: Path, output_dir: Path, period: str | None) -> None:
 
     result = build_pack(project, output_dir, period)
     for warning in result.warnings:
-        click.echo(str(warning), err=True)
+        LOGGER.warning("%s", warning)
+    LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))
     click.echo(f"Wrote {result.pdf}")
 
 
@@ -99,6 +112,46 @@ def summary(project: Path, period: str | None, as_json: bool) -> None:
         click.echo(summary_table(rows))
 
 
+@cli.command()
+@click.argument("projects", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("output"), show_default=True,
+              help="Each project's pack goes into a folder of its name under this one.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")
+@click.option("--config", "base_config", type=click.Path(path_type=Path, dir_okay=False,
+                                                         exists=True),
+              help="A shared report.toml; a project's own report.toml overrides it key by key.")
+@_period_option
+def batch(projects: tuple[Path, ...], output_dir: Path, jobs: int, base_config: Path | None,
+          period: str | None) -> None:
+    """Build many report projects; one failing does not stop the others."""
+    from reportgen.batch import BatchItem, outcome_table, run_batch
+    from reportgen.errors import error_for_exit_code
+
+    items = [BatchItem(p, output_dir / p.resolve().name, period, base_config) for p in projects]
+    outcomes = run_batch(items, jobs)
+    click.echo(outcome_table(outcomes))
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        # A bug (1) outranks bad input (65): the worst failure decides the exit code.
+        worst = 1 if any(o.exit_code == 1 for o in failed) else max(o.exit_code for o in failed)
+        raise error_for_exit_code(worst)(f"{len(failed)} of {len(outcomes)} project(s) failed")
+
+
+def _prepare_environment() -> None:
+    """Cron gives no HOME: point matplotlib's and fontconfig's caches at a private folder so
+    nothing warns, and a bare run behaves like an interactive one."""
+    home = os.environ.get("HOME", "")
+    if not home or not os.access(home, os.W_OK):
+        cache = Path(tempfile.gettempdir()) / f"reportgen-cache-{os.getuid()}"
+        cache.mkdir(mode=0o700, exist_ok=True)
+        os.environ.setdefault("MPLCONFIGDIR", str(cache / "matplotlib"))
+        os.environ.setdefault("XDG_CACHE_HOME", str(cache))
+
+
 def main() -> None:
+    _prepare_environment()
     # Tracebacks only for real bugs: click prints expected errors as one "Error: …" message.
     sys.exit(cli.main(standalone_mode=True))

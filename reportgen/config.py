@@ -107,20 +107,49 @@ class ReportConfig:
     milestone_months: int
 
 
-def load_config(project: Path, problems: Problems) -> ReportConfig | None:
-    """Read and check report.toml; None when it has errors (they are in problems)."""
+def load_config(project: Path, problems: Problems, base: Path | None = None
+                ) -> ReportConfig | None:
+    """Read and check report.toml; None when it has errors (they are in problems).
+
+    With a base (a shared configuration for a batch), the project's own report.toml, if any,
+    overrides it key by key.
+    """
     path = project / CONFIG_FILE
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    raw: dict[str, Any] = {}
+    if base is not None:
+        raw = _read_toml(base, base.name, problems) or {}
+        if not path.exists():
+            return _checked(raw, problems)
+    elif not path.exists():
         problems.error(CONFIG_FILE, f"no {CONFIG_FILE} in {project}")
         return None
+    own = _read_toml(path, CONFIG_FILE, problems)
+    if own is None:
+        return None
+    return _checked(_merge(raw, own), problems)
+
+
+def _read_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | None:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        problems.error(label, f"cannot be read: {error.strerror}")
     except UnicodeDecodeError:
-        problems.error(CONFIG_FILE, "the file is not UTF-8 text")
-        return None
+        problems.error(label, "the file is not UTF-8 text")
     except tomllib.TOMLDecodeError as error:
-        problems.error(CONFIG_FILE, f"not valid TOML: {error}")
-        return None
+        problems.error(label, f"not valid TOML: {error}")
+    return None
+
+
+def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in own.items():
+        both_tables = isinstance(value, dict) and isinstance(base.get(key), dict)
+        merged[key] = {**base[key], **value} if both_tables else value
+    return merged
+
+
+def _checked(raw: dict[str, Any], problems: Problems) -> ReportConfig | None:
     errors_before = len(problems.errors)
     values = _check_sections(raw, problems)
     if len(problems.errors) > errors_before:

@@ -134,6 +134,7 @@ class PackContext:
     notice: str
     language: str
     generator: str
+    build_time: str  # ISO 8601: SOURCE_DATE_EPOCH, else derived from the data
     theme_css: Markup  # our own stylesheet, never user text
     priorities: tuple[PrioritySection, ...]
     footnotes: tuple[Footnote, ...]
@@ -233,7 +234,7 @@ def priority_section(data: Dataset, priority_id: str, title: str,
 
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
-                 charts: dict[str, Chart], theme_css: str) -> PackContext:
+                 charts: dict[str, Chart], theme_css: str, build_time: str) -> PackContext:
     period = assessments[0].period if assessments else Month.parse("2000-01")
     first = period.shift(-(config.window_months - 1))
     used = sorted({o.symbol for series in data.values.values() for o in series.values()
@@ -243,7 +244,7 @@ def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessme
         month=period.long, data_covers=f"{first.long} – {period.long}",
         data_refreshed=long_date(config.data_refreshed) if config.data_refreshed else "",
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
-        theme_css=Markup(theme_css),
+        build_time=build_time, theme_css=Markup(theme_css),
         priorities=tuple(priority_section(data, p.id, p.title, assessments, charts,
                                           config.default_tolerance) for p in data.priorities),
         footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used))

@@ -43,3 +43,16 @@ class OutputLocked(ReportgenError):
     """Another run holds the output folder's lock."""
 
     exit_code = EXIT_LOCKED
+
+
+class ProjectsFailed(ReportgenError):
+    """Some projects of a batch failed on their input (each is listed in the batch table)."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+
+def error_for_exit_code(code: int) -> type[ReportgenError]:
+    """The error class whose exit code a batch should end with."""
+    by_code = {EXIT_INVALID_INPUT: ProjectsFailed, EXIT_CANNOT_WRITE: OutputNotWritable,
+               EXIT_LOCKED: OutputLocked}
+    return by_code.get(code, ReportgenError)

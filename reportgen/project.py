@@ -25,13 +25,14 @@ class Project:
     warnings: list[Problem]
 
 
-def check_project(root: Path, period: str | None = None) -> tuple[Project | None, Problems]:
+def check_project(root: Path, period: str | None = None, base_config: Path | None = None
+                  ) -> tuple[Project | None, Problems]:
     """Everything `build` checks, without raising: the project (if usable) and all problems."""
     problems = Problems()
     if not root.is_dir():
         problems.error(str(root), "is not a folder; expected a report project folder")
         return None, problems
-    config = load_config(root, problems)
+    config = load_config(root, problems, base_config)
     data = build_dataset(read_tables(root, problems), problems)
     if config is None or problems.errors:
         return None, problems
@@ -43,9 +44,10 @@ def check_project(root: Path, period: str | None = None) -> tuple[Project | None
     return Project(root, config, data, month, problems.warnings), problems
 
 
-def load_project(root: Path, period: str | None = None) -> Project:
+def load_project(root: Path, period: str | None = None, base_config: Path | None = None
+                 ) -> Project:
     """The project, or InvalidInput listing every problem."""
-    project, problems = check_project(root, period)
+    project, problems = check_project(root, period, base_config)
     if project is None:
         raise InvalidInput(problems.items)
     return project

@@ -7,10 +7,12 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import EXIT_INVALID_INPUT, OutputNotWritable, ReportgenError
 from reportgen.fetcher import SafeURLFetcher
+from reportgen.log import stage
 
 
 class PdfWriteFailed(ReportgenError):
@@ -45,19 +47,29 @@ def _weasyprint_messages() -> Iterator[_Collector]:
         logger.propagate = previous
 
 
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
-                pdf_variant: str | None = "pdf/ua-1") -> bytes:
+                pdf_variant: str | None = "pdf/ua-1",
+                timings: dict[str, float] | None = None) -> RenderedPdf:
     """Lay out and write the PDF; any refused fetch or WeasyPrint error fails with a message."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    timings = {} if timings is None else timings
     fetcher = SafeURLFetcher(asset_folders)
+    options = {"pdf_variant": pdf_variant, "pdf_tags": pdf_variant is not None}
     with _weasyprint_messages() as messages:
         try:
-            document = HTML(string=html, base_url=base_folder.resolve().as_uri() + "/",
-                            url_fetcher=fetcher)
-            pdf = document.write_pdf(pdf_variant=pdf_variant, pdf_tags=pdf_variant is not None,
-                                     uncompressed_pdf=False)
+            with stage("layout", timings):
+                document = HTML(string=html, base_url=base_folder.resolve().as_uri() + "/",
+                                url_fetcher=fetcher).render(**options)
+            with stage("write", timings):
+                pdf = document.write_pdf(**options)
         except FatalURLFetchingError as error:
             reasons = "; ".join(fetcher.refused) or str(error)
             raise PdfWriteFailed(f"the PDF was not written: a resource was refused: {reasons}"
@@ -66,11 +78,52 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     if fetcher.refused or errors:
         raise PdfWriteFailed("the PDF was not written: " + "; ".join(fetcher.refused + errors))
     assert pdf is not None
-    return pdf
+    return RenderedPdf(pdf, len(document.pages))
 
 
 def publish(content: bytes, target: Path) -> Path:
-    """Write to a temporary file beside the target, then rename: never a partial file."""
+    """Write one file atomically: see publish_set."""
+    publish_set({target: content})
+    return target
+
+
+def publish_set(files: dict[Path, bytes]) -> None:
+    """Publish files together: all new, or (on any failure) all as they were, no temporaries.
+
+    Each file is written to a temporary file beside its target first; the previous versions
+    are kept as hard links until every rename has succeeded, and restored if one fails.
+    """
+    staged: dict[Path, str] = {}
+    backups: dict[Path, str] = {}
+    replaced: list[Path] = []
+    try:
+        for target, content in files.items():
+            staged[target] = _stage(target, content)
+        for target in files:
+            if target.exists():
+                backups[target] = _temporary_name(target, ".previous")
+                os.link(target, backups[target])
+        for target, temporary in staged.items():
+            os.replace(temporary, target)
+            replaced.append(target)
+    except BaseException as error:
+        _roll_back(replaced, backups)
+        _remove([*staged.values(), *backups.values()])
+        if isinstance(error, OSError):
+            raise OutputNotWritable(f"cannot write {error.filename or next(iter(files))}: "
+                                    f"{error.strerror}") from None
+        raise
+    _remove(list(backups.values()))
+
+
+def _temporary_name(target: Path, suffix: str) -> str:
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    os.close(handle)
+    os.unlink(name)
+    return name
+
+
+def _stage(target: Path, content: bytes) -> str:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -84,11 +137,22 @@ def publish(content: bytes, target: Path) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)  # published papers are read by others
-        os.replace(temporary, target)
-    except BaseException as error:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise OutputNotWritable(f"cannot write {target}: {error.strerror}") from None
+    except BaseException:
+        _remove([temporary])
         raise
-    return target
+    return temporary
+
+
+def _roll_back(replaced: list[Path], backups: dict[Path, str]) -> None:
+    for target in replaced:
+        with contextlib.suppress(OSError):
+            if target in backups:
+                os.replace(backups.pop(target), target)
+            else:
+                target.unlink()
+
+
+def _remove(paths: list[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)

@@ -1,0 +1,82 @@
+"""Many report projects → one pack each, in worker processes; one failure never stops the rest."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.errors import ReportgenError
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    project: Path
+    output_dir: Path
+    period: str | None
+    base_config: Path | None
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    project: Path
+    ok: bool
+    outputs: tuple[str, ...]
+    seconds: float
+    message: str  # the first line of the error, or the page count
+    exit_code: int
+
+
+def build_one(item: BatchItem) -> BatchOutcome:
+    """Build one project; every failure becomes an outcome, never an exception."""
+    from reportgen.build import build
+
+    start = time.perf_counter()
+    try:
+        result = build(item.project, item.output_dir, item.period, item.base_config)
+    except ReportgenError as error:
+        return BatchOutcome(item.project, False, (), time.perf_counter() - start,
+                            error.format_message(), error.exit_code)
+    except Exception:  # a bug: keep going, but say so with the traceback
+        return BatchOutcome(item.project, False, (), time.perf_counter() - start,
+                            traceback.format_exc(limit=-3), 1)
+    return BatchOutcome(item.project, True, (str(result.pdf), str(result.manifest)),
+                        time.perf_counter() - start, f"{result.pages} pages", 0)
+
+
+def run_batch(items: list[BatchItem], jobs: int, executor: Executor | None = None
+              ) -> list[BatchOutcome]:
+    """Outcomes in the order of items. Any concurrent.futures Executor will do (a Dask
+    distributed Client's get_executor(), say); by default a pool of `jobs` processes."""
+    if executor is None and jobs <= 1:
+        return [build_one(item) for item in items]
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=jobs)
+    try:
+        return list(pool.map(build_one, items))
+    finally:
+        if own:
+            pool.shutdown()
+
+
+def _first_problem(message: str) -> str:
+    """The first listed problem (and how many more), else the message's first line."""
+    lines = [line.strip() for line in message.strip().splitlines()]
+    if len(lines) > 1:
+        more = f" (+{len(lines) - 2} more)" if len(lines) > 2 else ""
+        return lines[1] + more
+    return lines[0] if lines else ""
+
+
+def outcome_table(outcomes: list[BatchOutcome]) -> str:
+    rows = [("project", "result", "time", "outputs / problem")]
+    for outcome in outcomes:
+        detail = ", ".join(Path(o).name for o in outcome.outputs) if outcome.ok else \
+            _first_problem(outcome.message)
+        rows.append((outcome.project.name, "ok" if outcome.ok else "FAILED",
+                     f"{outcome.seconds:.1f} s", detail))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
+                     for r in rows)

@@ -1,0 +1,45 @@
+"""A finished build → manifest.json: what was built, from what, with which ratings and warnings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from reportgen import __version__
+from reportgen.assess import Assessment
+from reportgen.problems import Problem
+from reportgen.tables import TABLE_NAMES, WORKBOOK
+
+MANIFEST_NAME = "manifest.json"
+INPUT_FOLDERS = ("templates", "styles", "assets")
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def input_files(root: Path) -> list[Path]:
+    """The files a build reads: config, tables, Markdown and the project's own assets."""
+    names = ["report.toml", WORKBOOK, *(f"{t}.csv" for t in TABLE_NAMES)]
+    files = [root / n for n in names if (root / n).is_file()]
+    files += sorted(root.glob("*.md"))
+    for folder in INPUT_FOLDERS:
+        files += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+    return files
+
+
+def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
+                  assessments: list[Assessment], warnings: list[Problem]) -> bytes:
+    """outputs: file name → (content, page count)."""
+    manifest: dict[str, Any] = {
+        "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
+        "inputs": {str(p.relative_to(root)): sha256(p.read_bytes()) for p in input_files(root)},
+        "outputs": {name: {"sha256": sha256(content), "pages": pages}
+                    for name, (content, pages) in sorted(outputs.items())},
+        "ratings": dict(sorted(Counter(a.rating for a in assessments).items())),
+        "warnings": [str(w) for w in warnings],
+    }
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
