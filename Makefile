@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit system-deps clean
+.PHONY: demo test lint unit system-deps clean bench
 
 demo: $(STAMP)
 	$(BIN)/reportgen build sample_data -o output
@@ -12,7 +12,7 @@ demo: $(STAMP)
 test: $(STAMP) lint unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check reportgen tests
+	$(BIN)/ruff check reportgen tests benchmarks
 	$(BIN)/mypy
 
 unit: $(STAMP)
@@ -36,3 +36,7 @@ $(STAMP): pyproject.toml | system-deps
 
 clean:
 	rm -rf $(VENV) output/*.pdf
+
+# Benchmarks (not part of make test): see benchmarks/README.md.
+bench: $(STAMP)
+	cd benchmarks && ../$(BIN)/python run.py

@@ -35,7 +35,9 @@ def build_one(item: BatchItem) -> BatchOutcome:
 
     start = time.perf_counter()
     try:
-        result = build(item.project, item.output_dir, item.period, item.base_config)
+        # one process per project: the batch's workers already use the cores
+        result = build(item.project, item.output_dir, item.period, item.base_config,
+                       chart_jobs=1)
     except ReportgenError as error:
         return BatchOutcome(item.project, False, (), time.perf_counter() - start,
                             error.format_message(), error.exit_code)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.assess import Assessment, assess
+from reportgen.chartcache import CACHE_FOLDER, default_chart_jobs
 from reportgen.chartdata import draw_charts
 from reportgen.context import pack_context
 from reportgen.lock import output_lock
@@ -66,21 +67,24 @@ def asset_folders(root: Path) -> list[Path]:
 
 
 def build(root: Path, output_dir: Path, period: str | None = None,
-          base_config: Path | None = None) -> BuildResult:
+          base_config: Path | None = None, chart_jobs: int | None = None) -> BuildResult:
+    """chart_jobs: processes drawing charts (default: up to 2; a batch worker passes 1)."""
+    chart_jobs = default_chart_jobs() if chart_jobs is None else chart_jobs
     timings: dict[str, float] = {}
     with stage("load", timings):
         project = load_project(root, period, base_config)
     with stage("assess", timings):
         assessments = assess(project.data, project.period, project.config.default_tolerance)
     with output_lock(output_dir):
-        return _build_locked(project, assessments, output_dir, timings)
+        return _build_locked(project, assessments, output_dir, timings, chart_jobs)
 
 
 def _build_locked(project: Project, assessments: list[Assessment], output_dir: Path,
-                  timings: dict[str, float]) -> BuildResult:
+                  timings: dict[str, float], chart_jobs: int) -> BuildResult:
     theme = load_theme()
     with stage("charts", timings):
-        charts = draw_charts(project.data, assessments, project.config, theme.chart_style())
+        charts = draw_charts(project.data, assessments, project.config, theme.chart_style(),
+                             output_dir / CACHE_FOLDER, chart_jobs)
     when = build_time(project)
     with stage("render", timings):
         stylesheet = theme.css_variables() + theme.stylesheet.read_text(encoding="utf-8")

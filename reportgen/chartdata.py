@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
+from pathlib import Path
 
 from reportgen.assess import Assessment
-from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine, build_chart, figure_png
+from reportgen.chartcache import chart_pngs
+from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine
 from reportgen.config import ReportConfig
 from reportgen.context import Chart
 from reportgen.dataset import Comparator, Dataset
@@ -67,18 +69,17 @@ def _comparator_lines(comparators: list[Comparator], window: list[Month]
     return tuple(lines)
 
 
-def draw_chart(spec: ChartSpec, style: ChartStyle) -> Chart:
-    """Draw one chart and describe it: the PNG as a data: URI, and its alt text."""
-    png = figure_png(build_chart(spec, style))
-    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return Chart(src=src, alt=describe_chart(spec), title=spec.title)
-
-
 def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
-                style: ChartStyle) -> dict[str, Chart]:
+                style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1
+                ) -> dict[str, Chart]:
     """One chart per measure, keyed by measure id; a page of two measures has half-width charts."""
     per_page = Counter(a.measure.page for a in assessments)
-    return {a.measure.id: draw_chart(chart_spec(data, a, config.window_months,
-                                                config.milestone_months,
-                                                half_width=per_page[a.measure.page] == 2), style)
-            for a in assessments}
+    specs = [chart_spec(data, a, config.window_months, config.milestone_months,
+                        half_width=per_page[a.measure.page] == 2) for a in assessments]
+    pngs = chart_pngs(specs, style, cache_dir, jobs)
+    return {a.measure.id: Chart(src=_data_uri(png), alt=describe_chart(spec), title=spec.title)
+            for a, spec, png in zip(assessments, specs, pngs, strict=True)}
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

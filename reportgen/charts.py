@@ -34,7 +34,7 @@ class ChartStyle:
     text: str = "#222222"
     grid: str = "#d0d0d0"
     font: str = "DejaVu Sans"
-    dpi: int = 200
+    dpi: int = 150  # ~150 dpi on paper; more pixels only slow the PDF write
 
 
 @dataclass(frozen=True)

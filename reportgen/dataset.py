@@ -245,7 +245,24 @@ def _measures(table: RawTable | None, priority_ids: set[str], problems: Problems
                 id=ident, title=cells["title"], priority=priority, group=cells.get("group", ""),
                 unit=unit, polarity=polarity, frequency=cells.get("frequency") or "Monthly",
                 chart_title=cells.get("chart_title") or cells["title"], **numbers))
+    _check_groups(table, result, problems)
     return result
+
+
+def _check_groups(table: RawTable, measures: list[Measure], problems: Problems) -> None:
+    """A page belongs to one priority, so a group's measures must share theirs."""
+    priorities: dict[str, list[str]] = {}
+    for measure in measures:
+        if measure.group:
+            priorities.setdefault(measure.group, [])
+            if measure.priority not in priorities[measure.group]:
+                priorities[measure.group].append(measure.priority)
+    for group, found in priorities.items():
+        if len(found) > 1:
+            problems.error(table.source, f"group '{group}' has measures in priorities "
+                                         f"{' and '.join(found)}; the measures of a group share "
+                                         f"one page, so they need the same priority",
+                           column="group")
 
 
 def _month(table: RawTable, row: int, cells: dict[str, str], column: str, problems: Problems,

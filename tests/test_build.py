@@ -149,8 +149,8 @@ def test_failed_build_leaves_previous_pdf_untouched(sample_copy: Path, tmp_path:
     with pytest.raises(RuntimeError, match="injected"):
         build(sample_copy, out)
     assert first.read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == [".reportgen.lock", first.name,
-                                                     "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".reportgen-cache", ".reportgen.lock",
+                                                     first.name, "manifest.json"]
 
 
 def test_failure_while_publishing_leaves_no_partial_file(tmp_path: Path,

@@ -237,3 +237,10 @@ def test_cell_over_excel_limit(sample_copy: Path) -> None:
     set_cell(sample_copy, "commentary", 2, "working_well", "x" * 40_000)
     assert_error(sample_copy, "commentary.csv, row 2, column 'working_well': error: cell has "
                               "40,000 characters; the limit is 32,767")
+
+
+def test_a_group_must_not_span_priorities(sample_copy: Path) -> None:
+    set_cell(sample_copy, "measures", 3, "priority", "B")  # cin_rate, grouped with cin_number
+    assert_error(sample_copy, "measures.csv, column 'group': error: group 'cin' has measures in "
+                              "priorities A and B; the measures of a group share one page, so "
+                              "they need the same priority")
