@@ -68,6 +68,10 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
             with stage("layout", timings):
                 document = HTML(string=html, base_url=base_folder.resolve().as_uri() + "/",
                                 url_fetcher=fetcher).render(**options)
+            if not (document.metadata.title or "").strip():
+                raise PdfWriteFailed("the PDF was not written: the document has no title "
+                                     "(a <title> in the pack template); screen readers and "
+                                     "the accessibility regulations need one")
             with stage("write", timings):
                 pdf = document.write_pdf(**options)
         except FatalURLFetchingError as error:
