@@ -4,12 +4,12 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit system-deps clean bench
+.PHONY: demo test lint unit system-deps browser-deps clean bench
 
 demo: $(STAMP)
 	$(BIN)/reportgen build sample_data -o output
 
-test: $(STAMP) lint unit
+test: $(STAMP) browser-deps lint unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportgen tests benchmarks
@@ -27,6 +27,18 @@ system-deps:
 	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
 	  else echo "Please install Pango (libpango-1.0-0, libpangoft2-1.0-0) and libharfbuzz-subset0"; fi; \
 	fi
+
+# The HTML edition is checked in headless Chromium with axe-core (tests/test_html_edition.py).
+browser-deps: node_modules/axe-core/axe.min.js
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Please install Chromium for the browser accessibility test"; fi; }
+
+node_modules/axe-core/axe.min.js:
+	@if command -v npm >/dev/null; then \
+	  npm install --no-save --no-package-lock --no-audit --no-fund --silent "axe-core@^4.10"; \
+	else echo "Please install npm (Node.js) for the browser accessibility test"; fi
 
 $(STAMP): pyproject.toml | system-deps
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

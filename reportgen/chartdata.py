@@ -8,13 +8,14 @@ from pathlib import Path
 
 from reportgen.assess import Assessment
 from reportgen.chartcache import chart_pngs
-from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine
+from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine, build_chart
 from reportgen.config import ReportConfig
-from reportgen.context import Chart
+from reportgen.context import Chart, TableRow
 from reportgen.dataset import Comparator, Dataset
 from reportgen.describe import describe_chart
 from reportgen.formatting import format_number
 from reportgen.months import Month, month_range
+from reportgen.svg import figure_svg
 
 
 def chart_window(period: Month, months: int) -> list[Month]:
@@ -69,16 +70,44 @@ def _comparator_lines(comparators: list[Comparator], window: list[Month]
     return tuple(lines)
 
 
+def chart_specs(data: Dataset, assessments: list[Assessment], config: ReportConfig
+                ) -> list[ChartSpec]:
+    """One spec per measure; a page of two measures has half-width charts."""
+    per_page = Counter(a.measure.page for a in assessments)
+    return [chart_spec(data, a, config.window_months, config.milestone_months,
+                       half_width=per_page[a.measure.page] == 2) for a in assessments]
+
+
 def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
                 style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1
                 ) -> dict[str, Chart]:
-    """One chart per measure, keyed by measure id; a page of two measures has half-width charts."""
-    per_page = Counter(a.measure.page for a in assessments)
-    specs = [chart_spec(data, a, config.window_months, config.milestone_months,
-                        half_width=per_page[a.measure.page] == 2) for a in assessments]
+    """PNG charts for the PDF, keyed by measure id."""
+    specs = chart_specs(data, assessments, config)
     pngs = chart_pngs(specs, style, cache_dir, jobs)
     return {a.measure.id: Chart(src=_data_uri(png), alt=describe_chart(spec), title=spec.title)
             for a, spec, png in zip(assessments, specs, pngs, strict=True)}
+
+
+def draw_svg_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
+                    style: ChartStyle) -> dict[str, Chart]:
+    """Inline SVG charts for the HTML edition, each with its figures as a table."""
+    charts = {}
+    for index, (assessment, spec) in enumerate(zip(assessments, chart_specs(
+            data, assessments, config), strict=True)):
+        alt = describe_chart(spec)
+        svg = figure_svg(build_chart(spec, style), f"chart{index}", spec.title, alt)
+        charts[assessment.measure.id] = Chart(src="", alt=alt, title=spec.title, svg=svg,
+                                              data=chart_table(spec))
+    return charts
+
+
+def chart_table(spec: ChartSpec) -> tuple[TableRow, ...]:
+    """The plotted figures, month by month, for readers who cannot see the chart."""
+    target = format_number(spec.target, spec.unit) if spec.target is not None else ""
+    symbols = spec.symbols or (None,) * len(spec.months)
+    return tuple(TableRow(month.short, (format_number(value, spec.unit) if value is not None
+                                        else symbol or "", target))
+                 for month, value, symbol in zip(spec.months, spec.values, symbols, strict=True))
 
 
 def _data_uri(png: bytes) -> str:

@@ -66,15 +66,21 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("output"), show_default=True, help="Folder to write the pack into.")
 @_period_option
-def build(project: Path, output_dir: Path, period: str | None) -> None:
-    """Build the pack PDF for PROJECT into the output folder."""
+@click.option("--format", "output_format", type=click.Choice(["pdf", "html", "all"]),
+              help="pdf, html (one self-contained accessible web page) or all "
+                   "(default: report.toml's format, else pdf).")
+def build(project: Path, output_dir: Path, period: str | None, output_format: str | None
+          ) -> None:
+    """Build the pack for PROJECT into the output folder."""
     from reportgen.build import build as build_pack
 
-    result = build_pack(project, output_dir, period)
+    result = build_pack(project, output_dir, period, output_format=output_format)
     for warning in result.warnings:
         LOGGER.warning("%s", warning)
     LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))
-    click.echo(f"Wrote {result.pdf}")
+    for kind in ("pdf", "html"):
+        if kind in result.outputs:
+            click.echo(f"Wrote {result.outputs[kind]}")
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from reportgen.months import Month
 from reportgen.problems import Problems
 
 CONFIG_FILE = "report.toml"
+FORMATS = ("pdf", "html", "all")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,10 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "subtitle": Option(str, "", "line under the title"),
         "notice": Option(str, "", "a note shown on the title page, e.g. that data is illustrative"),
         "language": Option(str, "en-GB", "document language"),
-        "output_name": Option(str, "{slug}-{period}", "PDF file name without .pdf", _output_name),
+        "output_name": Option(str, "{slug}-{period}", "file name without .pdf/.html",
+                              _output_name),
+        "format": Option(str, "pdf", "what build writes: pdf, html or all",
+                         lambda v: None if v in FORMATS else "expected pdf, html or all"),
     },
     "rag": {
         "default_tolerance": Option((float, int), 0.10,
@@ -102,6 +106,7 @@ class ReportConfig:
     notice: str
     language: str
     output_name: str
+    format: str
     default_tolerance: float
     window_months: int
     milestone_months: int

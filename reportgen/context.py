@@ -77,9 +77,11 @@ class TableRow:
 
 @dataclass(frozen=True)
 class Chart:
-    src: str  # a data: URI of the PNG, made by us
+    src: str  # a data: URI of the PNG, made by us ("" in the HTML edition)
     alt: str
     title: str
+    svg: Markup = Markup("")  # inline SVG with <title>/<desc>, HTML edition only
+    data: tuple[TableRow, ...] = ()  # the plotted figures: month → value, target
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class PackContext:
     language: str
     generator: str
     build_time: str  # ISO 8601: SOURCE_DATE_EPOCH, else derived from the data
+    edition: str  # "pdf" or "html"
     theme_css: Markup  # our own stylesheet, never user text
     priorities: tuple[PrioritySection, ...]
     footnotes: tuple[Footnote, ...]
@@ -234,7 +237,8 @@ def priority_section(data: Dataset, priority_id: str, title: str,
 
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
-                 charts: dict[str, Chart], theme_css: str, build_time: str) -> PackContext:
+                 charts: dict[str, Chart], theme_css: str, build_time: str,
+                 edition: str = "pdf") -> PackContext:
     period = assessments[0].period if assessments else Month.parse("2000-01")
     first = period.shift(-(config.window_months - 1))
     used = sorted({o.symbol for series in data.values.values() for o in series.values()
@@ -244,7 +248,7 @@ def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessme
         month=period.long, data_covers=f"{first.long} – {period.long}",
         data_refreshed=long_date(config.data_refreshed) if config.data_refreshed else "",
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
-        build_time=build_time, theme_css=Markup(theme_css),
+        build_time=build_time, edition=edition, theme_css=Markup(theme_css),
         priorities=tuple(priority_section(data, p.id, p.title, assessments, charts,
                                           config.default_tolerance) for p in data.priorities),
         footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used))

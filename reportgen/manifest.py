@@ -33,11 +33,11 @@ def input_files(root: Path) -> list[Path]:
 
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
                   assessments: list[Assessment], warnings: list[Problem]) -> bytes:
-    """outputs: file name → (content, page count)."""
+    """outputs: file name → (content, page count; 0 for a file without pages)."""
     manifest: dict[str, Any] = {
         "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
         "inputs": {str(p.relative_to(root)): sha256(p.read_bytes()) for p in input_files(root)},
-        "outputs": {name: {"sha256": sha256(content), "pages": pages}
+        "outputs": {name: {"sha256": sha256(content), "pages": pages or None}
                     for name, (content, pages) in sorted(outputs.items())},
         "ratings": dict(sorted(Counter(a.rating for a in assessments).items())),
         "warnings": [str(w) for w in warnings],

@@ -11,6 +11,7 @@ from reportgen.context import PackContext
 from reportgen.resources import default_templates_dir
 
 PACK_TEMPLATE = "pack.html.j2"
+WEB_TEMPLATE = "pack_web.html.j2"
 
 
 def template_search_path(project: Path | None) -> list[Path]:
@@ -37,7 +38,9 @@ def template_environment(project: Path | None) -> jinja2.Environment:
 
 
 def render_pack(context: PackContext, project: Path | None) -> str:
-    template = template_environment(project).get_template(PACK_TEMPLATE)
+    """The print edition (PDF) or, for context.edition == "html", the web edition."""
+    name = WEB_TEMPLATE if context.edition == "html" else PACK_TEMPLATE
+    template = template_environment(project).get_template(name)
     # Fields are passed one level deep so templates read `priorities`, not `pack.priorities`.
     fields = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
     return template.render(**fields)

@@ -23,6 +23,11 @@ class Theme:
     def stylesheet(self) -> Path:
         return self.folder / "pack.css"
 
+    def css(self, edition: str) -> str:
+        """The tokens and the stylesheet of an edition: pack.css (print) or web.css."""
+        sheet = self.folder / ("web.css" if edition == "html" else "pack.css")
+        return self.css_variables() + sheet.read_text(encoding="utf-8")
+
     def css_variables(self) -> str:
         """The manifest's colours as CSS custom properties, so CSS and charts cannot drift."""
         lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
