@@ -46,7 +46,9 @@ def ours(project: Path, output: Path) -> dict[str, float]:
                                     "build", str(project), "-o", str(output)])
     stages = {e["stage"]: e["seconds"] for e in map(json.loads, stderr.splitlines())
               if "stage" in e}
-    return {**stages, "whole": seconds, "peak_mb": peak}
+    manifest = json.loads((output / "manifest.json").read_text())
+    pages = next(o["pages"] for o in manifest["outputs"].values() if o["pages"])
+    return {**stages, "whole": seconds, "peak_mb": peak, "pages": pages}
 
 
 def straightforward(project: Path, output: Path) -> dict[str, float]:

@@ -1,71 +1,77 @@
-"""The straightforward pipeline the goals are measured against (issue 7), on the same libraries:
-a new pyplot figure per chart with tight_layout saved as PNG, one Jinja template, one write_pdf.
+"""The straightforward pipeline the goals are measured against (issue 7), on the same libraries
+and the same pages: reportgen's own loading, ratings, templates and styles, but a new pyplot
+figure per chart with tight_layout saved as PNG, one Jinja render, one WeasyPrint write_pdf
+(no PDF/UA tagging, no cache, one process).
 
 Usage: python straightforward.py PROJECT OUTPUT.pdf  → prints JSON stage times on stdout.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import sys
 import time
 from pathlib import Path
 
 started = time.perf_counter()
-import jinja2  # noqa: E402
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-TEMPLATE = """<html><head><meta charset="utf-8"><title>{{ title }}</title><style>
-@page { size: A4; margin: 15mm } body { font-family: sans-serif; font-size: 9pt }
-.page { page-break-before: always } table { border-collapse: collapse }
-td, th { border: 1px solid #999; padding: 2px 4px } img { width: 100% }
-</style></head><body><h1>{{ title }}</h1>
-{% for p in pages %}<div class="page"><h2>{{ p.title }}</h2>
-<table><tr>{% for v in p.recent %}<td>{{ v }}</td>{% endfor %}</tr></table>
-<h3>What's working well?</h3><p>{{ p.c1 }}</p><h3>What are we worried about?</h3><p>{{ p.c2 }}</p>
-<h3>What are we doing about it?</h3><p>{{ p.c3 }}</p>
-{% for img in p.images %}<img src="{{ img }}" alt="chart">{% endfor %}</div>{% endfor %}
-</body></html>"""
+from reportgen.assess import assess  # noqa: E402
+from reportgen.chartdata import chart_specs  # noqa: E402
+from reportgen.context import Chart, pack_context  # noqa: E402
+from reportgen.describe import describe_chart  # noqa: E402
+from reportgen.project import load_project  # noqa: E402
+from reportgen.render import render_pack  # noqa: E402
+from reportgen.theme import load_theme  # noqa: E402
 
 
-def main(project: Path, output: Path) -> dict[str, float]:
+def pyplot_png(spec) -> bytes:
+    figure = plt.figure(figsize=(7, 2.9))
+    xs = range(len(spec.months))
+    plt.plot(xs, [float("nan") if v is None else v for v in spec.values], marker="o",
+             label=spec.measure_title)
+    if spec.target is not None:
+        plt.axhline(spec.target, linestyle="--", label=spec.target_label)
+    if spec.band_low is not None and spec.band_high is not None:
+        plt.axhspan(spec.band_low, spec.band_high, alpha=0.3, label="Tolerance")
+    for comparator in spec.comparators:
+        plt.axhline(comparator.value, linestyle=":", label=comparator.name)
+    plt.xticks(list(xs), [m.short for m in spec.months], fontsize=7)
+    plt.title(spec.title)
+    plt.legend(fontsize=7)
+    plt.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=200)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def main(root: Path, output: Path) -> dict[str, float]:
     times = {"imports": time.perf_counter() - started}
     t = time.perf_counter()
-    measures = pd.read_csv(project / "measures.csv", keep_default_na=False)
-    values = pd.read_csv(project / "values.csv")
-    commentary = pd.read_csv(project / "commentary.csv").set_index("page")
-    charts = output.parent / "charts"
-    charts.mkdir(exist_ok=True)
-    pages: dict[str, dict] = {}
-    for row in measures.itertuples():
-        series = values[values.measure_id == row.id]
-        figure = plt.figure(figsize=(7, 2.9))
-        plt.plot(series.period, series.value, marker="o")
-        plt.axhline(float(row.target), linestyle="--")
-        plt.axhspan(float(row.tolerance_low), float(row.tolerance_high), alpha=0.3)
-        plt.xticks(rotation=90, fontsize=6)
-        plt.title(row.chart_title)
-        plt.tight_layout()
-        path = charts / f"{row.id}.png"
-        figure.savefig(path, dpi=200)
-        plt.close(figure)
-        page = row.group or row.id
-        text = commentary.loc[page]
-        entry = pages.setdefault(page, {"title": "", "recent": [], "images": [],
-                                        "c1": text.working_well, "c2": text.worried_about,
-                                        "c3": text.doing_about_it})
-        entry["title"] += f" {row.title}"
-        entry["recent"] += list(series.value.tail(3))
-        entry["images"].append(path.as_uri())
+    project = load_project(root)
+    assessments = assess(project.data, project.period, project.config.default_tolerance)
+    times["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    charts = {}
+    for assessment, spec in zip(assessments, chart_specs(project.data, assessments,
+                                                         project.config), strict=True):
+        src = "data:image/png;base64," + base64.b64encode(pyplot_png(spec)).decode()
+        charts[assessment.measure.id] = Chart(src=src, alt=describe_chart(spec), title=spec.title)
     times["charts"] = time.perf_counter() - t
     t = time.perf_counter()
-    html = jinja2.Template(TEMPLATE).render(title="Straightforward", pages=list(pages.values()))
-    document = HTML(string=html, base_url=str(project)).render()
+    theme = load_theme()
+    html = render_pack(pack_context(project.config, project.data, assessments, charts,
+                                    theme.css("pdf"), "2023-01-01T00:00:00+00:00"), root)
+    times["render"] = time.perf_counter() - t
+    t = time.perf_counter()
+    document = HTML(string=html, base_url=str(root)).render()
     times["layout"] = time.perf_counter() - t
     t = time.perf_counter()
     document.write_pdf(output)
@@ -76,4 +82,4 @@ def main(project: Path, output: Path) -> dict[str, float]:
 
 if __name__ == "__main__":
     result = main(Path(sys.argv[1]), Path(sys.argv[2]))
-    print(json.dumps(result))  # noqa: T201
+    print(json.dumps(result))

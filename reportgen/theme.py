@@ -19,14 +19,12 @@ class Theme:
     colours: dict[str, str]
     font_family: str
 
-    @property
-    def stylesheet(self) -> Path:
-        return self.folder / "pack.css"
-
     def css(self, edition: str) -> str:
-        """The tokens and the stylesheet of an edition: pack.css (print) or web.css."""
+        """The tokens, common.css and the edition's own sheet: pack.css (print) or web.css."""
         sheet = self.folder / ("web.css" if edition == "html" else "pack.css")
-        return self.css_variables() + sheet.read_text(encoding="utf-8")
+        return "\n".join([self.css_variables(),
+                          (self.folder / "common.css").read_text(encoding="utf-8"),
+                          sheet.read_text(encoding="utf-8")])
 
     def css_variables(self) -> str:
         """The manifest's colours as CSS custom properties, so CSS and charts cannot drift."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
+import functools
 import logging
 import os
 import tempfile
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from reportgen.errors import EXIT_INVALID_INPUT, OutputNotWritable, ReportgenError
 from reportgen.fetcher import SafeURLFetcher
-from reportgen.log import stage
+from reportgen.log import LOGGER, stage
 
 
 class PdfWriteFailed(ReportgenError):
@@ -61,6 +63,7 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     from weasyprint.urls import FatalURLFetchingError
 
     timings = {} if timings is None else timings
+    _check_font_subsetting()
     fetcher = SafeURLFetcher(asset_folders)
     options = {"pdf_variant": pdf_variant, "pdf_tags": pdf_variant is not None}
     with _weasyprint_messages() as messages:
@@ -83,6 +86,14 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
         raise PdfWriteFailed("the PDF was not written: " + "; ".join(fetcher.refused + errors))
     assert pdf is not None
     return RenderedPdf(pdf, len(document.pages))
+
+
+@functools.cache
+def _check_font_subsetting() -> None:
+    """Without Debian's libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools: slower."""
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        LOGGER.warning("libharfbuzz-subset0 is not installed: font subsetting falls back to "
+                       "fontTools and the PDF write is slower (`make system-deps` installs it)")
 
 
 def publish(content: bytes, target: Path) -> Path:
