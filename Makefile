@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 
 demo: $(STAMP)
 	$(BIN)/reportgen build sample_data -o output
+	$(BIN)/reportgen build sample_papers/nelc-scrutiny -o output
+	$(BIN)/reportgen build sample_papers/northshire-cabinet -o output
 
 test: $(STAMP) browser-deps lint unit
 

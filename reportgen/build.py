@@ -8,18 +8,23 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.assemble import Placement, finish_pdf
 from reportgen.assess import Assessment, assess
 from reportgen.chartcache import CACHE_FOLDER, default_chart_jobs
 from reportgen.chartdata import draw_charts, draw_svg_charts
-from reportgen.context import Chart, pack_context
+from reportgen.config import CONFIG_FILE
+from reportgen.context import Chart, PackContext, pack_context
+from reportgen.errors import InvalidInput
+from reportgen.furniture import furniture_css
 from reportgen.lock import output_lock
 from reportgen.log import stage
 from reportgen.manifest import MANIFEST_NAME, make_manifest
+from reportgen.papercontext import PaperDocument, paper_context, paper_documents
 from reportgen.problems import Problem
 from reportgen.project import Project, load_project
-from reportgen.render import render_pack
+from reportgen.render import render_pack, render_paper
 from reportgen.resources import default_styles_dir, default_templates_dir
-from reportgen.theme import Theme, load_theme
+from reportgen.theme import Theme, bundled_fonts_dir
 from reportgen.write import html_to_pdf, publish_set
 
 
@@ -34,7 +39,8 @@ class BuildResult:
 
     @property
     def pdf(self) -> Path:
-        return self.outputs["pdf"]
+        """The pack, the paper, or its first document (the cover, or the one appendix)."""
+        return next(path for kind, path in self.outputs.items() if kind.startswith("pdf"))
 
     @property
     def manifest(self) -> Path:
@@ -72,42 +78,65 @@ def _first_day_after(project: Project) -> dt.date:
     return dt.date(following.year, following.month, 1)
 
 
-def asset_folders(root: Path) -> list[Path]:
-    """The only folders the PDF writer may read files from: ours, and the project's assets."""
-    return [default_styles_dir(), default_templates_dir(), root / "styles", root / "templates",
-            root / "assets"]
+def asset_folders(project: Project) -> list[Path]:
+    """The only folders the PDF writer may read files from: ours, the bundled fonts, and the
+    project's templates, styles and assets."""
+    root = project.root
+    return [default_styles_dir(), default_templates_dir(), bundled_fonts_dir(), root / "styles",
+            root / "templates", root / "assets"]
 
 
 def build(root: Path, output_dir: Path, period: str | None = None,
           base_config: Path | None = None, chart_jobs: int | None = None,
-          output_format: str | None = None) -> BuildResult:
+          output_format: str | None = None, appendix: int | None = None) -> BuildResult:
     """chart_jobs: processes drawing charts (default: up to 2; a batch worker passes 1).
-    output_format: pdf, html or all (default: report.toml's format)."""
+    output_format: pdf, html or all (default: report.toml's format).
+    appendix: build only this appendix of the committee paper, labelled for an agenda pack."""
     chart_jobs = default_chart_jobs() if chart_jobs is None else chart_jobs
     timings: dict[str, float] = {}
     with stage("load", timings):
         project = load_project(root, period, base_config)
     with stage("assess", timings):
         assessments = assess(project.data, project.period, project.config.default_tolerance)
+    _check_appendix(project, appendix)
     with output_lock(output_dir):
         return _build_locked(project, assessments, output_dir, timings, chart_jobs,
-                             editions(output_format, project))
+                             editions(output_format, project), appendix)
+
+
+def _check_appendix(project: Project, appendix: int | None) -> None:
+    if appendix is None:
+        return
+    count = len(project.paper.config.appendices) if project.paper else 0
+    if not 1 <= appendix <= count:
+        has = f"has appendices 1 to {count}" if count else "has no [[appendix]] in report.toml"
+        raise InvalidInput([Problem(CONFIG_FILE, f"appendix {appendix} was asked for; the "
+                                                 f"paper {has}")])
 
 
 def _build_locked(project: Project, assessments: list[Assessment], output_dir: Path,
-                  timings: dict[str, float], chart_jobs: int, wanted: list[str]) -> BuildResult:
-    theme = load_theme()
+                  timings: dict[str, float], chart_jobs: int, wanted: list[str],
+                  appendix: int | None) -> BuildResult:
+    theme = project.theme
     when = build_time(project)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(when.timestamp())))  # fontTools subsetting
     files: dict[str, tuple[Path, bytes, int]] = {}
     if "pdf" in wanted:
-        with stage("charts", timings):
-            charts = draw_charts(project.data, assessments, project.config, theme.chart_style(),
-                                 output_dir / CACHE_FOLDER, chart_jobs)
-        with stage("render", timings):
-            html = _render(project, assessments, charts, theme, when, "pdf")
-        pdf = html_to_pdf(html, project.root, asset_folders(project.root), timings=timings)
-        files["pdf"] = (output_path(project, output_dir), pdf.content, pdf.pages)
+        charts: dict[str, Chart] = {}
+        if _shows_pack(project, appendix):
+            with stage("charts", timings):
+                charts = draw_charts(project.data, assessments, project.config,
+                                     theme.chart_style(), output_dir / CACHE_FOLDER, chart_jobs)
+        if project.paper is None:
+            with stage("render", timings):
+                html = _render(project, assessments, charts, theme, when, "pdf")
+            pdf = html_to_pdf(html, project.root, asset_folders(project), timings=timings)
+            files["pdf"] = (output_path(project, output_dir), pdf.content, pdf.pages)
+        else:
+            for document in paper_documents(project.paper, appendix):
+                key = "pdf" + (document.suffix if document.suffix != "-cover" else "")
+                files[key] = _paper_pdf(project, assessments, charts, when, document,
+                                        output_dir, timings)
     if "html" in wanted:
         with stage("html", timings):
             charts = draw_svg_charts(project.data, assessments, project.config,
@@ -121,12 +150,53 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
     with stage("publish", timings):
         publish_set({path: content for path, content, _ in files.values()})
     return BuildResult({kind: path for kind, (path, _, _) in files.items()},
-                       files["pdf"][2] if "pdf" in files else 0, project, assessments,
+                       next((pages for kind, (_, _, pages) in files.items()
+                             if kind.startswith("pdf")), 0), project, assessments,
                        project.warnings, timings)
+
+
+def _shows_pack(project: Project, appendix: int | None) -> bool:
+    if project.paper is None:
+        return True
+    wanted = paper_documents(project.paper, appendix)
+    kinds = [project.paper.config.appendices[n - 1].kind for d in wanted for n in d.appendices]
+    return "pack" in kinds
+
+
+def _context(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
+             when: dt.datetime, edition: str, page_prefix: str = "") -> PackContext:
+    theme = project.theme
+    css = theme.css(edition, paper=project.paper is not None)
+    if edition == "pdf":
+        css += furniture_css(theme.margins, project.config.protective_marking, page_prefix)
+    return pack_context(project.config, project.data, assessments, charts, css,
+                        when.isoformat(), edition, (theme.logo_uri, theme.logo_alt),
+                        with_measures=bool(charts) or edition == "html")
 
 
 def _render(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
             theme: Theme, when: dt.datetime, edition: str) -> str:
-    context = pack_context(project.config, project.data, assessments, charts,
-                           theme.css(edition), when.isoformat(), edition)
-    return render_pack(context, project.root)
+    return render_pack(_context(project, assessments, charts, when, edition), project.root)
+
+
+def _paper_pdf(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
+               when: dt.datetime, document: PaperDocument, output_dir: Path,
+               timings: dict[str, float]) -> tuple[Path, bytes, int]:
+    """One document of the committee paper, with any attached PDFs laid onto their pages."""
+    assert project.paper is not None
+    with stage("render", timings):
+        pack = _context(project, assessments, charts, when, "pdf", document.page_prefix)
+        paper = paper_context(project.paper, document, pack, project.data, project.period,
+                              project.config.protective_marking, project.theme.chart_style())
+        html = render_paper(pack, paper, project.root)
+    pdf = html_to_pdf(html, project.root, asset_folders(project), timings=timings)
+    placements = [
+        Placement(pdf.anchor_pages[anchor], attachment.path, index,
+                  f"Page {index + 1} of {attachment.pages} of the attached document "
+                  f"'{part.title}'")
+        for part in paper.appendices if (attachment := project.paper.attachments.get(part.number))
+        for index, anchor in enumerate(part.attached_pages)]
+    with stage("assemble", timings):
+        content = finish_pdf(pdf.content, placements, project.theme.margins,
+                             document.page_prefix)
+    return output_path(project, output_dir, f"{document.suffix}.pdf"), content, pdf.pages

@@ -6,6 +6,7 @@ import io
 import textwrap
 from dataclasses import dataclass, field
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -70,7 +71,12 @@ class ChartSpec:
 
 
 def build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:
-    """Draw the chart on a fresh Figure (no pyplot state)."""
+    """Draw the chart on a fresh Figure (no pyplot state), in the theme's font."""
+    with rc_context({"font.family": style.font}):  # text takes its font when it is made
+        return _build_chart(spec, style)
+
+
+def _build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:
     size, margins = HALF_WIDTH if spec.half_width else FULL_WIDTH
     figure = Figure(figsize=size, dpi=style.dpi, facecolor="#ffffff")
     FigureCanvasAgg(figure)
@@ -190,3 +196,39 @@ def figure_png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()
+
+
+def build_bar_chart(title: str, bars: tuple[tuple[str, float], ...], unit: str,
+                    style: ChartStyle) -> Figure:
+    """A horizontal bar chart of a table appendix's figures, each bar labelled with its value
+    so that the figures can be read without colour or gridlines."""
+    with rc_context({"font.family": style.font}):
+        return _build_bar_chart(title, bars, unit, style)
+
+
+def _build_bar_chart(title: str, bars: tuple[tuple[str, float], ...], unit: str,
+                     style: ChartStyle) -> Figure:
+    height = 0.9 + 0.28 * len(bars)
+    figure = Figure(figsize=(7.0, height), dpi=style.dpi, facecolor="#ffffff")
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.36, right=0.9, top=1 - 0.45 / height, bottom=0.35 / height)
+    axes = figure.add_subplot()
+    labels = ["\n".join(textwrap.wrap(label, 42)[:2]) for label, _ in bars]
+    positions = list(range(len(bars)))[::-1]  # first row at the top, as in the table
+    values = [value for _, value in bars]
+    drawn = axes.barh(positions, values, color=style.series, height=0.6)
+    axes.bar_label(drawn, labels=[format_number(v, unit) for v in values], padding=3,
+                   fontsize=7, color=style.text)
+    axes.set_yticks(positions, labels, fontsize=7)
+    for label in axes.get_yticklabels():
+        label.set_parse_math(False)
+    axes.tick_params(axis="x", labelsize=7)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, unit)))
+    axes.set_xlim(0, max(values, default=1.0) * 1.15 or 1.0)
+    axes.grid(axis="x", color=style.grid, linewidth=0.6)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.set_title("\n".join(textwrap.wrap(title, 100)[:2]), fontsize=8.5, loc="left",
+                   color=style.text, parse_math=False)
+    return figure

@@ -69,18 +69,23 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["pdf", "html", "all"]),
               help="pdf, html (one self-contained accessible web page) or all "
                    "(default: report.toml's format, else pdf).")
-def build(project: Path, output_dir: Path, period: str | None, output_format: str | None
-          ) -> None:
-    """Build the pack for PROJECT into the output folder."""
+@click.option("--appendix", type=click.IntRange(min=1), metavar="N",
+              help="Build only appendix N of the committee paper, as its own PDF labelled "
+                   "for an agenda pack (pages N.1, N.2 …).")
+def build(project: Path, output_dir: Path, period: str | None, output_format: str | None,
+          appendix: int | None) -> None:
+    """Build the pack, or the committee paper when report.toml has [paper], for PROJECT into
+    the output folder."""
     from reportgen.build import build as build_pack
 
-    result = build_pack(project, output_dir, period, output_format=output_format)
+    result = build_pack(project, output_dir, period, output_format=output_format,
+                        appendix=appendix)
     for warning in result.warnings:
         LOGGER.warning("%s", warning)
     LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))
-    for kind in ("pdf", "html"):
-        if kind in result.outputs:
-            click.echo(f"Wrote {result.outputs[kind]}")
+    for kind, path in result.outputs.items():
+        if kind != "manifest":
+            click.echo(f"Wrote {path}")
 
 
 @cli.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.months import Month
+from reportgen.paperconfig import PAPER_KEYS, PaperConfig, check_paper
 from reportgen.problems import Problems
 
 CONFIG_FILE = "report.toml"
@@ -62,6 +64,20 @@ def _output_name(value: str) -> str | None:
     return None if "/" not in value and "\\" not in value else "expected a name, not a path"
 
 
+def _theme_name(value: str) -> str | None:
+    return None if re.fullmatch(r"[A-Za-z0-9_-]+", value) else \
+        "expected a theme folder name (letters, digits, - and _)"
+
+
+def _one_line(value: str) -> str | None:
+    return None if len(value) <= 60 and "\n" not in value else "expected one short line"
+
+
+def _relative_folder(value: str) -> str | None:
+    return None if value and not Path(value).is_absolute() else \
+        "expected a folder relative to the project, e.g. '../monthly-data'"
+
+
 # The schema: section → key → Option. The README's report.toml table mirrors it.
 SCHEMA: dict[str, dict[str, Option]] = {
     "": {
@@ -79,6 +95,12 @@ SCHEMA: dict[str, dict[str, Option]] = {
                               _output_name),
         "format": Option(str, "pdf", "what build writes: pdf, html or all",
                          lambda v: None if v in FORMATS else "expected pdf, html or all"),
+        "theme": Option(str, "default", "theme folder under styles/ (the project's, then ours)",
+                        _theme_name),
+        "protective_marking": Option(str, "", "e.g. OFFICIAL: at the top and bottom of every "
+                                     "page and on the first page", _one_line),
+        "data": Option(str, "", "folder holding the tables (and a base report.toml), relative "
+                       "to the project; default: the project itself", _relative_folder),
     },
     "rag": {
         "default_tolerance": Option((float, int), 0.10,
@@ -110,6 +132,10 @@ class ReportConfig:
     default_tolerance: float
     window_months: int
     milestone_months: int
+    theme: str
+    protective_marking: str
+    data: str
+    paper: PaperConfig | None = None  # the committee paper, when report.toml has [paper]
 
 
 def load_config(project: Path, problems: Problems, base: Path | None = None
@@ -131,6 +157,11 @@ def load_config(project: Path, problems: Problems, base: Path | None = None
     own = _read_toml(path, CONFIG_FILE, problems)
     if own is None:
         return None
+    data = own.get("data")
+    if isinstance(data, str) and data and (project / data / CONFIG_FILE).is_file():
+        # A paper project borrows the monthly data project's settings, then overrides them.
+        shared = _read_toml(project / data / CONFIG_FILE, f"{data}/{CONFIG_FILE}", problems)
+        raw = _merge(raw, {k: v for k, v in (shared or {}).items() if k != "data"})
     return _checked(_merge(raw, own), problems)
 
 
@@ -157,14 +188,15 @@ def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
 def _checked(raw: dict[str, Any], problems: Problems) -> ReportConfig | None:
     errors_before = len(problems.errors)
     values = _check_sections(raw, problems)
+    paper = check_paper(raw, problems)
     if len(problems.errors) > errors_before:
         return None
-    return ReportConfig(**values)
+    return ReportConfig(**values, paper=paper)
 
 
 def _check_sections(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    known_top = set(SCHEMA[""]) | {s for s in SCHEMA if s}
+    known_top = set(SCHEMA[""]) | {s for s in SCHEMA if s} | set(PAPER_KEYS)
     for key in sorted(set(raw) - known_top):
         _unknown(key, sorted(known_top), problems)
     for section, options in SCHEMA.items():

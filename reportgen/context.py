@@ -141,6 +141,9 @@ class PackContext:
     theme_css: Markup  # our own stylesheet, never user text
     priorities: tuple[PrioritySection, ...]
     footnotes: tuple[Footnote, ...]
+    marking: str = ""  # protective marking, e.g. OFFICIAL
+    logo_src: str = ""  # file: URI of the theme's logo, or ""
+    logo_alt: str = ""
 
 
 def rating_of(assessment: Assessment) -> Rating:
@@ -238,7 +241,10 @@ def priority_section(data: Dataset, priority_id: str, title: str,
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
                  charts: dict[str, Chart], theme_css: str, build_time: str,
-                 edition: str = "pdf") -> PackContext:
+                 edition: str = "pdf", logo: tuple[str, str] = ("", ""),
+                 with_measures: bool = True) -> PackContext:
+    """logo: the theme's (file URI, alt text). with_measures False leaves the priorities out
+    (a paper document that does not hold the pack, so no charts were drawn)."""
     period = assessments[0].period if assessments else Month.parse("2000-01")
     first = period.shift(-(config.window_months - 1))
     used = sorted({o.symbol for series in data.values.values() for o in series.values()
@@ -250,5 +256,7 @@ def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessme
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
         build_time=build_time, edition=edition, theme_css=Markup(theme_css),
         priorities=tuple(priority_section(data, p.id, p.title, assessments, charts,
-                                          config.default_tolerance) for p in data.priorities),
-        footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used))
+                                          config.default_tolerance) for p in data.priorities
+                         if with_measures),
+        footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used),
+        marking=config.protective_marking, logo_src=logo[0], logo_alt=logo[1])

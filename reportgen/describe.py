@@ -78,3 +78,13 @@ def _gaps(spec: ChartSpec) -> str:
         return ""
     described = ", ".join(f"{m.long} ({SYMBOLS[s]})" if s else m.long for m, s in gaps)
     return f"No figure for {described}"
+
+
+def describe_bars(title: str, bars: tuple[tuple[str, float], ...], unit: str) -> str:
+    """Alt text for a table appendix's bar chart: every bar's figure, largest first named."""
+    if not bars:
+        return f"Bar chart: {title}. There are no figures to show."
+    largest = max(bars, key=lambda bar: bar[1])
+    figures = "; ".join(f"{label} {format_number(value, unit)}" for label, value in bars)
+    return (f"Bar chart: {title}. {len(bars)} bars; the largest is {largest[0]} "
+            f"({format_number(largest[1], unit)}). Figures: {figures}.")

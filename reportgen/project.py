@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.assess import assess_measure, resolve_period, target_for
-from reportgen.config import ReportConfig, load_config
+from reportgen.config import CONFIG_FILE, ReportConfig, load_config
 from reportgen.dataset import Dataset, build_dataset
 from reportgen.errors import InvalidInput
 from reportgen.months import Month
+from reportgen.paper import PaperSources, load_paper
 from reportgen.problems import Problem, Problems
 from reportgen.tables import read_tables
+from reportgen.theme import Theme, load_theme
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,13 @@ class Project:
     data: Dataset
     period: Month
     warnings: list[Problem]
+    theme: Theme
+    paper: PaperSources | None = None  # the committee paper, when report.toml has [paper]
+
+    @property
+    def data_root(self) -> Path:
+        """Where the tables are: report.toml's `data` folder, else the project itself."""
+        return data_root(self.root, self.config)
 
 
 def check_project(root: Path, period: str | None = None, base_config: Path | None = None
@@ -33,15 +42,35 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
         problems.error(str(root), "is not a folder; expected a report project folder")
         return None, problems
     config = load_config(root, problems, base_config)
-    data = build_dataset(read_tables(root, problems), problems)
-    if config is None or problems.errors:
+    tables_root = data_root(root, config) if config else root
+    if not tables_root.is_dir():
+        problems.error(CONFIG_FILE, f"'data' is {config.data if config else ''!r}: no such folder")
+        return None, problems
+    data = build_dataset(read_tables(tables_root, problems), problems)
+    paper = None
+    if config is not None and config.paper is not None:
+        paper = load_paper(root, config.paper, data, tables_root, problems)
+    theme = _theme(config, root, problems) if config is not None else None
+    if config is None or theme is None or problems.errors:
         return None, problems
     month = resolve_period(period or config.period, data, problems)
     if month is None:
         return None, problems
     _warn_about_content(data, month, problems)
     _warn_about_author_ratings(data, config.default_tolerance, problems)
-    return Project(root, config, data, month, problems.warnings), problems
+    return Project(root, config, data, month, problems.warnings, theme, paper), problems
+
+
+def _theme(config: ReportConfig, root: Path, problems: Problems) -> Theme | None:
+    try:
+        return load_theme(config.theme, root)
+    except InvalidInput as error:
+        problems.items.extend(error.problems)
+        return None
+
+
+def data_root(root: Path, config: ReportConfig) -> Path:
+    return root / config.data if config.data else root
 
 
 def load_project(root: Path, period: str | None = None, base_config: Path | None = None

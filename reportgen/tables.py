@@ -43,6 +43,43 @@ def read_tables(project: Path, problems: Problems) -> dict[str, RawTable]:
     return _read_csv_folder(project, problems)
 
 
+def read_extra_table(project: Path, source: str, label: str, problems: Problems
+                     ) -> RawTable | None:
+    """A table for a paper's appendix: a CSV file in the project, or a sheet of data.xlsx.
+
+    The same limits and checks as the KPI tables; label names the setting that asked for it.
+    """
+    if source.lower().endswith(".csv"):
+        path = (project / source).resolve()
+        if not path.is_relative_to(project.resolve()) or not path.is_file():
+            problems.error(label, f"no file {source!r} in the project folder {project}")
+            return None
+        return _read_csv(path, path.stem, problems)
+    workbook = project / WORKBOOK
+    if not workbook.exists():
+        problems.error(label, f"{source!r} is neither a .csv file nor a sheet: the project has "
+                              f"no {WORKBOOK}")
+        return None
+    if not _workbook_is_safe(workbook, problems):
+        return None
+    import openpyxl
+
+    values = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(workbook, read_only=True, data_only=False)
+    try:
+        sheets = {normalise_column(s): s for s in values.sheetnames}
+        sheet = sheets.get(normalise_column(source))
+        if sheet is None:
+            problems.error(label, f"no sheet {source!r} in {WORKBOOK}; sheets found: "
+                                  f"{', '.join(values.sheetnames)}")
+            return None
+        return _read_sheet(values[sheet], formulas[sheet], source,
+                           f"{WORKBOOK}, sheet '{sheet}'", problems)
+    finally:
+        values.close()
+        formulas.close()
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 def _read_csv_folder(project: Path, problems: Problems) -> dict[str, RawTable]:

@@ -1,37 +1,92 @@
-"""A theme folder (theme.toml + CSS) → the tokens that style both the pages and the charts."""
+"""A theme folder (theme.toml + CSS + logo) → the tokens that style both the pages and the charts.
+
+A theme is looked up piece by piece: each file comes from the project's styles/<theme>/ if it
+has one, else from our styles/<theme>/, else from our default theme. theme.toml is layered the
+same way, key by key, so a council's theme may change a few colours and nothing else.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportgen.charts import ChartStyle
+from reportgen.errors import InvalidInput
+from reportgen.problems import Problem
 from reportgen.resources import default_styles_dir
 
 DEFAULT_THEME = "default"
+MANIFEST = "theme.toml"
+# Open fonts we can rely on: matplotlib ships them (and draws the charts with them).
+BUNDLED_FONTS = {
+    "DejaVu Sans": {("normal", "normal"): "DejaVuSans.ttf",
+                    ("bold", "normal"): "DejaVuSans-Bold.ttf",
+                    ("normal", "italic"): "DejaVuSans-Oblique.ttf",
+                    ("bold", "italic"): "DejaVuSans-BoldOblique.ttf"},
+    "DejaVu Serif": {("normal", "normal"): "DejaVuSerif.ttf",
+                     ("bold", "normal"): "DejaVuSerif-Bold.ttf",
+                     ("normal", "italic"): "DejaVuSerif-Italic.ttf",
+                     ("bold", "italic"): "DejaVuSerif-BoldItalic.ttf"},
+}
+FALLBACK_FONTS = "'Noto Sans Symbols2', 'Noto Sans Symbols', sans-serif"
+_LENGTHS = re.compile(r"(\d+(\.\d+)?(mm|cm|pt|in)\s*){1,4}")
+
+
+@cache
+def bundled_fonts_dir() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 @dataclass(frozen=True)
 class Theme:
     name: str
-    folder: Path
+    folders: tuple[Path, ...]  # where its files are looked for, first match wins
     colours: dict[str, str]
-    font_family: str
+    font: str  # a bundled family, used for body text and charts
+    heading_font: str
+    margins: str  # the page margins, CSS lengths
+    logo: Path | None
+    logo_alt: str
 
-    def css(self, edition: str) -> str:
-        """The tokens, common.css and the edition's own sheet: pack.css (print) or web.css."""
-        sheet = self.folder / ("web.css" if edition == "html" else "pack.css")
-        return "\n".join([self.css_variables(),
-                          (self.folder / "common.css").read_text(encoding="utf-8"),
-                          sheet.read_text(encoding="utf-8")])
+    def sheet(self, name: str) -> str:
+        """A style sheet cascaded like CSS itself: the default theme's rules, then this theme's,
+        then the project's, so each needs only the rules that differ."""
+        return "\n".join((folder / name).read_text(encoding="utf-8")
+                         for folder in reversed(self.folders) if (folder / name).is_file())
+
+    def css(self, edition: str, paper: bool = False) -> str:
+        """Tokens and fonts, common.css, the edition's sheet (pack.css or web.css), paper.css."""
+        sheets = ["common.css", "web.css" if edition == "html" else "pack.css"]
+        if paper:
+            sheets.append("paper.css")
+        return "\n".join([self.css_variables(), self.font_faces(),
+                          *(self.sheet(name) for name in sheets)])
 
     def css_variables(self) -> str:
         """The manifest's colours as CSS custom properties, so CSS and charts cannot drift."""
         lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
                  sorted(self.colours.items())]
-        lines.append(f"  --font-family: {self.font_family};")
+        lines.append(f"  --font-family: 'reportgen {self.font}', {FALLBACK_FONTS};")
+        lines.append(f"  --heading-font-family: 'reportgen {self.heading_font}', "
+                     f"{FALLBACK_FONTS};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+    def font_faces(self) -> str:
+        """@font-face rules for the bundled fonts, under our own names so that no font of the
+        machine's can stand in for them."""
+        rules = []
+        for family in dict.fromkeys([self.font, self.heading_font]):
+            for (weight, style), file in BUNDLED_FONTS[family].items():
+                uri = (bundled_fonts_dir() / file).as_uri()
+                rules.append(f"@font-face {{ font-family: 'reportgen {family}'; src: "
+                             f"url('{uri}'); font-weight: {weight}; font-style: {style}; }}")
+        return "\n".join(rules) + "\n"
 
     def chart_style(self) -> ChartStyle:
         colours = self.colours
@@ -44,11 +99,77 @@ class Theme:
             comparators=tuple(colours[k] for k in sorted(colours) if k.startswith("comparator"))
             or base.comparators,
             text=colours.get("text", base.text),
-            grid=colours.get("grid", base.grid))
+            grid=colours.get("grid", base.grid),
+            font=self.font)
+
+    @property
+    def logo_uri(self) -> str:
+        return self.logo.as_uri() if self.logo else ""
 
 
-def load_theme(name: str = DEFAULT_THEME) -> Theme:
-    folder = default_styles_dir() / name
-    manifest = tomllib.loads((folder / "theme.toml").read_text(encoding="utf-8"))
-    return Theme(name=name, folder=folder, colours=dict(manifest.get("colours", {})),
-                 font_family=manifest.get("font_family", "'DejaVu Sans', sans-serif"))
+def theme_folders(name: str, project: Path | None) -> tuple[Path, ...]:
+    shipped = default_styles_dir()
+    candidates = [project / "styles" / name if project else None, shipped / name,
+                  shipped / DEFAULT_THEME]
+    return tuple(dict.fromkeys(f for f in candidates if f is not None and f.is_dir()))
+
+
+def load_theme(name: str = DEFAULT_THEME, project: Path | None = None) -> Theme:
+    """The theme `name`, from the project's styles/ first; InvalidInput names what is wrong."""
+    folders = theme_folders(name, project)
+    if name != DEFAULT_THEME and folders[0].name != name:
+        raise InvalidInput([Problem("report.toml", f"'theme' is {name!r}: there is no folder "
+                                    f"styles/{name}/ in the project or among the shipped "
+                                    f"themes ({', '.join(shipped_themes())})")])
+    manifest: dict[str, Any] = {}
+    for folder in reversed(folders):  # the default first, the project's last
+        if (folder / MANIFEST).is_file():
+            own = _read_manifest(folder / MANIFEST)
+            manifest = {**manifest, **own, **{k: {**manifest.get(k, {}), **v}
+                                             for k, v in own.items() if isinstance(v, dict)}}
+    return _theme(name, folders, manifest)
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InvalidInput([Problem(str(path), f"not valid UTF-8 TOML: {error}")]) from None
+
+
+def shipped_themes() -> list[str]:
+    return sorted(p.name for p in default_styles_dir().iterdir() if (p / MANIFEST).is_file())
+
+
+def _theme(name: str, folders: tuple[Path, ...], manifest: dict[str, Any]) -> Theme:
+    problems = []
+    font = manifest.get("font", {})
+    family = font.get("family", "DejaVu Sans")
+    heading = font.get("heading_family", family)
+    for key, value in (("font.family", family), ("font.heading_family", heading)):
+        if value not in BUNDLED_FONTS:
+            problems.append(f"'{key}' is {value!r}: expected one of the bundled fonts "
+                            f"{', '.join(BUNDLED_FONTS)}")
+    margins = manifest.get("page", {}).get("margins", "18mm 14mm 16mm 14mm")
+    if not isinstance(margins, str) or not _LENGTHS.fullmatch(margins.strip()):
+        problems.append(f"'page.margins' is {margins!r}: expected 1 to 4 lengths such as "
+                        f"'18mm 14mm'")
+    colours = {k: v for k, v in manifest.get("colours", {}).items()}
+    for key, value in colours.items():
+        if not (isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value)):
+            problems.append(f"'colours.{key}' is {value!r}: expected a colour as #rrggbb")
+    logo_settings = manifest.get("logo", {})
+    logo = None
+    if logo_settings.get("file"):
+        logo = next((f / logo_settings["file"] for f in folders
+                     if (f / logo_settings["file"]).is_file()), None)
+        if logo is None:
+            problems.append(f"'logo.file' is {logo_settings['file']!r}: no such file in the "
+                            f"theme folder")
+        elif not str(logo_settings.get("alt", "")).strip():
+            problems.append("'logo.alt' is required with a logo: the text a screen reader "
+                            "reads for it, e.g. the council's name")
+    if problems:
+        raise InvalidInput([Problem(f"styles/{name}/{MANIFEST}", p) for p in problems])
+    return Theme(name=name, folders=folders, colours=colours, font=family, heading_font=heading,
+                 margins=margins.strip(), logo=logo, logo_alt=str(logo_settings.get("alt", "")))

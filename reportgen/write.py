@@ -53,6 +53,7 @@ def _weasyprint_messages() -> Iterator[_Collector]:
 class RenderedPdf:
     content: bytes
     pages: int
+    anchor_pages: dict[str, int]  # element id → index of the page it is laid out on
 
 
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
@@ -85,7 +86,8 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     if fetcher.refused or errors:
         raise PdfWriteFailed("the PDF was not written: " + "; ".join(fetcher.refused + errors))
     assert pdf is not None
-    return RenderedPdf(pdf, len(document.pages))
+    anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
+    return RenderedPdf(pdf, len(document.pages), anchors)
 
 
 @functools.cache

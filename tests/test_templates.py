@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from reportgen import context
+from reportgen import context, cover, papercontext
 from reportgen.build import build
 from reportgen.render import template_environment, template_search_path
 from reportgen.resources import default_templates_dir
@@ -41,10 +41,11 @@ def test_project_template_overrides_and_extends_default(sample_copy: Path, tmp_p
 
 
 def _documented_fields() -> set[str]:
-    names = set()
-    for item in vars(context).values():
-        if dataclasses.is_dataclass(item):
-            names |= {f.name for f in dataclasses.fields(item)}
+    names = {"paper"}  # the paper templates' PaperContext
+    for module in (context, papercontext, cover):
+        for item in vars(module).values():
+            if dataclasses.is_dataclass(item):
+                names |= {f.name for f in dataclasses.fields(item)}
     return names
 
 
@@ -56,7 +57,9 @@ def _names_used(source: str) -> set[str]:
 
 
 def test_templates_use_only_documented_fields() -> None:
-    loop_names = {"priority", "page", "row", "box", "column", "cell", "chart", "note", "rating"}
+    loop_names = {"priority", "page", "row", "box", "column", "cell", "chart", "note", "rating",
+                  "appendix", "field", "heading", "recommendation", "section", "number", "text",
+                  "line", "anchor", "loop", "first", "index", "index0", "length"}
     used = set()
     for template in default_templates_dir().glob("*.j2"):
         used |= _names_used(template.read_text())

@@ -1,0 +1,150 @@
+"""The written PDF → attached documents laid onto their reserved pages, and agenda page labels.
+
+An attached PDF (an inspection letter, say) is given pages of its own in the HTML, so that
+WeasyPrint numbers them, counts them in "Page X of Y", lists them in the contents and bookmarks,
+and prints the running header, footer and marking on them. Here each original page is then
+placed inside the margins of its reserved page, scaled to fit: its text stays text.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Page `source_page` (0-based) of the file `source` goes onto page `page` of the output."""
+
+    page: int
+    source: Path
+    source_page: int
+    alt: str  # what a screen reader is told the placed page is
+
+
+def margins_in_points(margins: str) -> tuple[float, float, float, float]:
+    """CSS margin shorthand (mm, cm, pt, in) → (top, right, bottom, left) in points."""
+    units = {"mm": MM, "cm": 10 * MM, "pt": 1.0, "in": 72.0}
+    sizes = []
+    for part in margins.split():
+        unit = part[-2:]
+        sizes.append(float(part[:-2]) * units[unit])
+    top, right, bottom, left = (sizes * 4)[:1] * 4 if len(sizes) == 1 else \
+        (sizes + sizes[:2])[:4] if len(sizes) == 2 else \
+        (sizes + [sizes[1]])[:4] if len(sizes) == 3 else sizes
+    return top, right, bottom, left
+
+
+def finish_pdf(content: bytes, placements: list[Placement], margins: str,
+               page_prefix: str = "") -> bytes:
+    """Lay the attached pages in and label the pages; the PDF as written when there is neither."""
+    if not placements and not page_prefix:
+        return content
+    import pikepdf
+
+    top, right, bottom, left = margins_in_points(margins)
+    sources: dict[Path, pikepdf.Pdf] = {}
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        for placement in placements:
+            if placement.source not in sources:
+                sources[placement.source] = pikepdf.open(placement.source)
+            original = sources[placement.source].pages[placement.source_page]
+            page = pdf.pages[placement.page]
+            box = page.mediabox
+            width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+            area = (left, bottom, width - right, height - top)
+            form = pdf.copy_foreign(original.as_form_xobject())
+            name = page.add_resource(form, pikepdf.Name.XObject, prefix="Attached")
+            mcid = _tag_as_figure(pdf, page, placement.alt)
+            # The page's own content leaves its coordinate system flipped: restore the PDF's
+            # (q … Q around it) before drawing the original page into the area.
+            page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+            drawing = f"Q /Figure <</MCID {mcid}>> BDC q {_fit(form, area)} cm {name} Do Q EMC"
+            page.contents_add(pikepdf.Stream(pdf, drawing.encode("ascii")), prepend=False)
+        if page_prefix:
+            pdf.Root.PageLabels = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(
+                [0, pikepdf.Dictionary(S=pikepdf.Name.D, P=pikepdf.String(page_prefix))])))
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    for source in sources.values():
+        source.close()
+    return out.getvalue()
+
+
+def _fit(form, area: tuple[float, float, float, float]) -> str:
+    """The transformation that shrinks the form to fit the area, at its top, centred across."""
+    x0, y0, x1, y1 = (float(v) for v in form.BBox)
+    left, bottom, right, top = area
+    scale = min((right - left) / (x1 - x0), (top - bottom) / (y1 - y0), 1.0)
+    tx = left + ((right - left) - (x1 - x0) * scale) / 2 - x0 * scale
+    ty = top - (y1 - y0) * scale - y0 * scale
+    return f"{scale:.5f} 0 0 {scale:.5f} {tx:.3f} {ty:.3f}"
+
+
+def _tag_as_figure(pdf, page, alt: str) -> int:
+    """A Figure with alt text in the structure tree for the placed page (PDF/UA: all content is
+    tagged), in reading order after the content of earlier pages; returns its MCID."""
+    import pikepdf
+
+    root = pdf.Root.StructTreeRoot
+    nums = root.ParentTree.Nums
+    if "/StructParents" not in page.obj:
+        key = max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
+        page.obj.StructParents = key
+        nums.append(key)
+        nums.append(pdf.make_indirect(pikepdf.Array()))
+        root.ParentTreeNextKey = key + 1
+    key = int(page.obj.StructParents)
+    marked = next(nums[i + 1] for i in range(0, len(nums), 2) if int(nums[i]) == key)
+    mcid = len(marked)
+    document = root.K if isinstance(root.K, pikepdf.Dictionary) else root.K[0]
+    figure = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure, P=document, Pg=page.obj,
+        K=mcid, Alt=pikepdf.String(alt)))
+    marked.append(figure)
+    _insert_in_reading_order(document, figure, page)
+    return mcid
+
+
+def _insert_in_reading_order(document, figure, page) -> None:
+    """Put the figure into the document's children after those on earlier pages."""
+    import pikepdf
+
+    kids = document.K if isinstance(document.K, pikepdf.Array) else pikepdf.Array([document.K])
+    document.K = kids
+    page_number = _page_index(page)
+    position = len(kids)
+    for index in range(len(kids) - 1, -1, -1):
+        first = _first_page(kids[index])
+        if first is not None and first > page_number:
+            position = index
+        elif first is not None:
+            break
+    kids.insert(position, figure)
+
+
+def _page_index(page) -> int:
+    return int(page.index)
+
+
+def _first_page(element) -> int | None:
+    """The index of the first page an element's content is on, searching its children."""
+    import pikepdf
+
+    if not isinstance(element, pikepdf.Dictionary):
+        return None
+    pg = element.get("/Pg")
+    if pg is not None:
+        return int(pikepdf.Page(pg).index)
+    kids = element.get("/K")
+    if isinstance(kids, pikepdf.Array):
+        for kid in kids:
+            found = _first_page(kid)
+            if found is not None:
+                return found
+    elif isinstance(kids, pikepdf.Dictionary):
+        return _first_page(kids)
+    return None

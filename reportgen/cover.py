@@ -1,0 +1,108 @@
+"""The cover report's Markdown → HTML numbered in the committee style (1. BACKGROUND, 1.1, 1.2 …).
+
+The Markdown is the clerk's: headings, paragraphs, lists, emphasis and tables. Raw HTML and
+images are refused (they would fetch or inject); links are kept only for https: and mailto:.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+MAX_DEPTH = 3  # 1., 1.1, 1.1.1: deeper headings are numbered as the third level
+
+
+def _safe_link(url: str) -> bool:
+    return url.lower().startswith(("https://", "mailto:"))
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    renderer = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    renderer.disable(["image", "html_inline", "html_block"])
+    renderer.validateLink = _safe_link  # type: ignore[method-assign]
+    return renderer
+
+
+class Numbering:
+    """Section and paragraph numbers, continued across the Markdown files of one paper."""
+
+    def __init__(self) -> None:
+        self.path: tuple[int, ...] = ()  # the current heading's number, e.g. (5, 1)
+        self.used: dict[tuple[int, ...], int] = defaultdict(int)
+
+    def heading(self, depth: int) -> str:
+        """The next heading number at depth 1..MAX_DEPTH: '2.', '2.1', '2.1.1'."""
+        depth = min(depth, MAX_DEPTH)
+        parent = (self.path + (1,) * depth)[: depth - 1]  # a ## before any # still numbers
+        self.used[parent] += 1
+        self.path = parent + (self.used[parent],)
+        return _label(self.path)
+
+    def paragraph(self) -> str:
+        """The next paragraph number under the current heading, or '' before any heading."""
+        if not self.path:
+            return ""
+        self.used[self.path] += 1
+        return _label(self.path + (self.used[self.path],))
+
+
+def _label(numbers: tuple[int, ...]) -> str:
+    text = ".".join(str(n) for n in numbers)
+    return text + "." if len(numbers) == 1 else text
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A top-level heading of the cover report, for the contents."""
+
+    anchor: str
+    text: str  # with its number: "1. BACKGROUND AND ISSUES"
+
+
+def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = "section",
+                   headings: list[Heading] | None = None) -> Markup:
+    """One Markdown file → HTML; numbered when a Numbering is given (the body of the report).
+
+    Headings move down one level (# → h2): the paper's own title is the document's h1.
+    Top-level headings get an id and are added to `headings`, for the contents.
+    """
+    renderer = _renderer()
+    tokens = renderer.parse(text)
+    for index, token in enumerate(tokens):
+        if token.type in ("heading_open", "heading_close"):
+            depth = int(token.tag[1])
+            token.tag = f"h{min(depth + 1, 6)}"
+            if token.type != "heading_open":
+                continue
+            number = numbering.heading(depth) if numbering is not None else ""
+            if number:
+                token.attrJoin("class", f"numbered level-{min(depth, MAX_DEPTH)}")
+                _prefix(tokens[index + 1], number)
+            if depth == 1 and headings is not None:
+                anchor = f"{anchor_prefix}-{len(headings) + 1}"
+                token.attrSet("id", anchor)
+                words = "".join(child.content for child in tokens[index + 1].children or []
+                                if child.type in ("text", "code_inline"))
+                label = f"{number} {words}".strip()
+                headings.append(Heading(anchor, label))
+        elif token.type == "paragraph_open" and token.level == 0 and numbering is not None:
+            number = numbering.paragraph()
+            if number:
+                token.attrJoin("class", "numbered")
+                _prefix(tokens[index + 1], number)
+        elif token.type == "table_open":
+            token.attrJoin("class", "paper-table")
+    return Markup(renderer.renderer.render(tokens, renderer.options, {}))
+
+
+def _prefix(inline: Token, number: str) -> None:
+    """Put the number in front of a heading's or paragraph's text, as text of the document."""
+    marker = Token("html_inline", "", 0)
+    marker.content = f'<span class="number">{number}</span> '  # digits and dots, ours
+    inline.children = [marker, *(inline.children or [])]

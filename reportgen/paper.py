@@ -1,0 +1,198 @@
+"""The committee paper's own files (Markdown, appendix tables, attached PDFs) → checked sources.
+
+Read when the project is loaded, so `validate` reports every missing file or bad cell at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.dataset import Dataset
+from reportgen.formatting import format_number
+from reportgen.months import Month
+from reportgen.paperconfig import AppendixConfig, PaperConfig, TableColumn
+from reportgen.problems import Problems
+from reportgen.tables import RawTable, read_extra_table
+
+MAX_MARKDOWN_BYTES = 1_000_000
+MAX_ATTACHED_PAGES = 300
+CONFIG_FILE = "report.toml"
+
+
+@dataclass(frozen=True)
+class AppendixTable:
+    """A table appendix's cells, formatted, and the figures of its bar chart."""
+
+    columns: tuple[TableColumn, ...]
+    rows: tuple[tuple[str, ...], ...]
+    bars: tuple[tuple[str, float], ...] = ()  # (label, value) in table order
+    bar_format: str = "number"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: Path
+    pages: int
+
+
+@dataclass(frozen=True)
+class PaperSources:
+    """Everything the paper shows besides the pack, read and checked."""
+
+    config: PaperConfig
+    summary: tuple[str, ...]  # Markdown texts
+    sections: tuple[str, ...]
+    appendix_texts: dict[int, str] = field(default_factory=dict)  # appendix number → Markdown
+    tables: dict[int, AppendixTable] = field(default_factory=dict)
+    attachments: dict[int, Attachment] = field(default_factory=dict)
+
+
+def load_paper(root: Path, config: PaperConfig, data: Dataset, data_root: Path,
+               problems: Problems) -> PaperSources:
+    sources = PaperSources(
+        config=config,
+        summary=tuple(_markdown(root, name, "paper.summary", problems)
+                      for name in config.summary),
+        sections=tuple(_markdown(root, name, "paper.sections", problems)
+                       for name in config.sections))
+    for number, appendix in enumerate(config.appendices, start=1):
+        key = f"appendix[{number}]"
+        if appendix.text:
+            sources.appendix_texts[number] = _markdown(root, appendix.text, f"{key}.text",
+                                                       problems)
+        if appendix.kind == "table":
+            raw = read_extra_table(_table_folder(root, data_root, appendix.source),
+                                   appendix.source, f"{CONFIG_FILE}: {key}.source", problems)
+            if raw is not None:
+                sources.tables[number] = _appendix_table(raw, appendix, key, problems)
+        elif appendix.kind == "pdf":
+            attachment = _attachment(root, appendix.source, f"{key}.file", problems)
+            if attachment is not None:
+                sources.attachments[number] = attachment
+        elif appendix.kind == "comparison":
+            _check_comparison(appendix, data, key, problems)
+    if sum(a.kind == "pack" for a in config.appendices) > 1:
+        problems.error(CONFIG_FILE, "only one appendix can be the pack (kind = \"pack\")")
+    return sources
+
+
+def _project_file(root: Path, name: str, key: str, problems: Problems) -> Path | None:
+    """A file named in report.toml: it must be inside the project folder."""
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()):
+        problems.error(CONFIG_FILE, f"'{key}' is {name!r}: expected a file inside the project "
+                                    f"folder")
+        return None
+    if not path.is_file():
+        problems.error(CONFIG_FILE, f"'{key}' is {name!r}: no such file in {root}")
+        return None
+    return path
+
+
+def _markdown(root: Path, name: str, key: str, problems: Problems) -> str:
+    path = _project_file(root, name, key, problems)
+    if path is None:
+        return ""
+    if path.stat().st_size > MAX_MARKDOWN_BYTES:
+        problems.error(name, f"is over {MAX_MARKDOWN_BYTES:,} bytes; a paper section is text")
+        return ""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.error(name, "the file is not UTF-8 text; save it as UTF-8")
+        return ""
+
+
+def _table_folder(root: Path, data_root: Path, source: str) -> Path:
+    """A CSV is the paper project's own; a sheet name is looked for in the data's workbook."""
+    return root if source.lower().endswith(".csv") else data_root
+
+
+def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems: Problems
+                    ) -> AppendixTable:
+    errors_before = len(problems.errors)
+    columns = appendix.columns or tuple(TableColumn(c, c, "text") for c in raw.columns if c)
+    columns = tuple(TableColumn(c.name.strip().lower(), c.label or c.name, c.format)
+                    for c in columns)
+    for column in columns:
+        if column.name not in raw.columns:
+            problems.error(raw.source, f"has no column '{column.name}' (named in {key}.columns); "
+                                       f"columns found: {', '.join(raw.columns)}")
+    chart = appendix.chart
+    chart_columns = tuple(c.strip().lower() for c in chart) if chart else ()
+    for name in chart_columns:
+        if name not in raw.columns:
+            problems.error(raw.source, f"has no column '{name}' (named in {key}.chart)")
+    if len(problems.errors) > errors_before:
+        return AppendixTable(columns, ())
+    rows = []
+    for row, cells in raw.rows:
+        rows.append(tuple(_cell(cells.get(c.name, ""), c.format, raw.source, row, c.name,
+                                problems) for c in columns))
+    bars: list[tuple[str, float]] = []
+    formats = {c.name: c.format for c in columns}
+    if chart_columns:
+        label, value = chart_columns
+        for row, cells in raw.rows:
+            figure = _number(cells.get(value, ""), raw.source, row, value, problems)
+            if figure is not None:
+                bars.append((cells.get(label, ""), figure))
+    bar_format = formats.get(chart_columns[1], "number") if chart_columns else "number"
+    return AppendixTable(columns, tuple(rows), tuple(bars),
+                         "number" if bar_format == "text" else bar_format)
+
+
+def _number(text: str, source: str, row: int, column: str, problems: Problems) -> float | None:
+    cleaned = text.replace(",", "").removesuffix("%").strip()
+    if not cleaned:
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        problems.error(source, f"expected a number, found {text!r}", row, column)
+        return None
+
+
+def _cell(text: str, fmt: str, source: str, row: int, column: str, problems: Problems) -> str:
+    if fmt == "text":
+        return text
+    value = _number(text, source, row, column, problems)
+    return "" if value is None else format_number(value, fmt)
+
+
+def _attachment(root: Path, name: str, key: str, problems: Problems) -> Attachment | None:
+    import pikepdf
+
+    path = _project_file(root, name, key, problems)
+    if path is None:
+        return None
+    try:
+        with pikepdf.open(path) as pdf:
+            pages = len(pdf.pages)
+    except pikepdf.PasswordError:
+        problems.error(name, "is password-protected; attach an unprotected copy")
+        return None
+    except pikepdf.PdfError as error:
+        problems.error(name, f"cannot be read as a PDF: {error}")
+        return None
+    if not 0 < pages <= MAX_ATTACHED_PAGES:
+        problems.error(name, f"has {pages} pages; expected 1 to {MAX_ATTACHED_PAGES}")
+        return None
+    return Attachment(path, pages)
+
+
+def _check_comparison(appendix: AppendixConfig, data: Dataset, key: str,
+                      problems: Problems) -> None:
+    known = {m.id for m in data.measures}
+    for measure in appendix.measures:
+        if measure not in known:
+            problems.error(CONFIG_FILE, f"'{key}.measures' names '{measure}', which is not a "
+                                        f"measure id in measures")
+    for index, column in enumerate(appendix.periods, start=1):
+        if column.period != "latest":
+            try:
+                Month.parse(column.period)
+            except ValueError:
+                problems.error(CONFIG_FILE, f"'{key}.columns[{index}].period' is "
+                                            f"{column.period!r}: expected YYYY-MM or 'latest'")
