@@ -112,7 +112,9 @@ def _table_folder(root: Path, data_root: Path, source: str) -> Path:
 def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems: Problems
                     ) -> AppendixTable:
     errors_before = len(problems.errors)
-    columns = appendix.columns or tuple(TableColumn(c, c, "text") for c in raw.columns if c)
+    # Without configured columns, every column as text under its (normalised) header.
+    columns = appendix.columns or tuple(TableColumn(c, c[:1].upper() + c[1:], "text")
+                                        for c in raw.columns if c)
     columns = tuple(TableColumn(c.name.strip().lower(), c.label or c.name, c.format)
                     for c in columns)
     for column in columns:

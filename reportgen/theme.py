@@ -7,6 +7,8 @@ same way, key by key, so a council's theme may change a few colours and nothing 
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import re
 import tomllib
 from dataclasses import dataclass
@@ -32,7 +34,8 @@ BUNDLED_FONTS = {
                      ("normal", "italic"): "DejaVuSerif-Italic.ttf",
                      ("bold", "italic"): "DejaVuSerif-BoldItalic.ttf"},
 }
-FALLBACK_FONTS = "'Noto Sans Symbols2', 'Noto Sans Symbols', sans-serif"
+FALLBACK_FONTS = "'Noto Sans Symbols2', 'Noto Sans Symbols'"
+MAX_LOGO_BYTES = 2_000_000
 _LENGTHS = re.compile(r"(\d+(\.\d+)?(mm|cm|pt|in)\s*){1,4}")
 
 
@@ -65,16 +68,20 @@ class Theme:
         sheets = ["common.css", "web.css" if edition == "html" else "pack.css"]
         if paper:
             sheets.append("paper.css")
-        return "\n".join([self.css_variables(), self.font_faces(),
+        # The web page stays self-contained: it names the fonts instead of linking their files.
+        fonts = self.font_faces() if edition == "pdf" else ""
+        return "\n".join([self.css_variables(edition), fonts,
                           *(self.sheet(name) for name in sheets)])
 
-    def css_variables(self) -> str:
+    def css_variables(self, edition: str = "pdf") -> str:
         """The manifest's colours as CSS custom properties, so CSS and charts cannot drift."""
         lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
                  sorted(self.colours.items())]
-        lines.append(f"  --font-family: 'reportgen {self.font}', {FALLBACK_FONTS};")
-        lines.append(f"  --heading-font-family: 'reportgen {self.heading_font}', "
-                     f"{FALLBACK_FONTS};")
+        bundled = "reportgen " if edition == "pdf" else ""
+        generic = "serif" if "Serif" in self.font else "sans-serif"
+        lines.append(f"  --font-family: '{bundled}{self.font}', {FALLBACK_FONTS}, {generic};")
+        lines.append(f"  --heading-font-family: '{bundled}{self.heading_font}', "
+                     f"{FALLBACK_FONTS}, {generic};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
     def font_faces(self) -> str:
@@ -104,7 +111,11 @@ class Theme:
 
     @property
     def logo_uri(self) -> str:
-        return self.logo.as_uri() if self.logo else ""
+        """The logo as a data: URI, so that the HTML edition stays one self-contained file."""
+        if self.logo is None:
+            return ""
+        mime = mimetypes.guess_type(self.logo.name)[0] or "application/octet-stream"
+        return f"data:{mime};base64," + base64.b64encode(self.logo.read_bytes()).decode("ascii")
 
 
 def theme_folders(name: str, project: Path | None) -> tuple[Path, ...]:
@@ -166,6 +177,8 @@ def _theme(name: str, folders: tuple[Path, ...], manifest: dict[str, Any]) -> Th
         if logo is None:
             problems.append(f"'logo.file' is {logo_settings['file']!r}: no such file in the "
                             f"theme folder")
+        elif logo.stat().st_size > MAX_LOGO_BYTES:
+            problems.append(f"'logo.file' is over {MAX_LOGO_BYTES:,} bytes; a logo is small")
         elif not str(logo_settings.get("alt", "")).strip():
             problems.append("'logo.alt' is required with a logo: the text a screen reader "
                             "reads for it, e.g. the council's name")

@@ -44,6 +44,8 @@ def test_html_is_self_contained_with_landmarks_and_skip_link(web_pack: Path) -> 
     external = [a for _, attrs in tags for k, a in attrs.items()
                 if k in ("src", "href") and a and not a.startswith(("#", "data:"))]
     assert external == []
+    urls = re.findall(r"url\(([^)]*)\)", web_pack.read_text(encoding="utf-8"))
+    assert all(u.strip("'\"").startswith("#") for u in urls)  # no font or image fetches either
     names = [t for t, _ in tags]
     assert "main" in names and "nav" in names
     first_link = next(attrs for t, attrs in tags if t == "a")
