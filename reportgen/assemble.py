@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
 MM = 72 / 25.4
 
 
@@ -23,6 +25,7 @@ class Placement:
     source: Path
     source_page: int
     alt: str  # what a screen reader is told the placed page is
+    heading_page: int  # the page of the appendix's heading, whose bookmark gets the document's
 
 
 def margins_in_points(margins: str) -> tuple[float, float, float, float]:
@@ -43,8 +46,6 @@ def finish_pdf(content: bytes, placements: list[Placement], margins: str,
     """Lay the attached pages in and label the pages; the PDF as written when there is neither."""
     if not placements and not page_prefix:
         return content
-    import pikepdf
-
     top, right, bottom, left = margins_in_points(margins)
     sources: dict[Path, pikepdf.Pdf] = {}
     with pikepdf.open(io.BytesIO(content)) as pdf:
@@ -64,6 +65,7 @@ def finish_pdf(content: bytes, placements: list[Placement], margins: str,
             page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
             drawing = f"Q /Figure <</MCID {mcid}>> BDC q {_fit(form, area)} cm {name} Do Q EMC"
             page.contents_add(pikepdf.Stream(pdf, drawing.encode("ascii")), prepend=False)
+        _add_attached_bookmarks(pdf, placements, sources)
         if page_prefix:
             pdf.Root.PageLabels = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(
                 [0, pikepdf.Dictionary(S=pikepdf.Name.D, P=pikepdf.String(page_prefix))])))
@@ -72,6 +74,60 @@ def finish_pdf(content: bytes, placements: list[Placement], margins: str,
     for source in sources.values():
         source.close()
     return out.getvalue()
+
+
+def _add_attached_bookmarks(pdf, placements: list[Placement], sources: dict) -> None:
+    """The attached documents' own bookmarks, under their appendix's bookmark, pointing at the
+    pages they were laid onto: the outline continues through the attached document."""
+    by_heading: dict[tuple[int, Path], dict[int, int]] = {}
+    for placement in placements:
+        by_heading.setdefault((placement.heading_page, placement.source), {})[
+            placement.source_page] = placement.page
+    if not by_heading:
+        return
+    with pdf.open_outline() as outline:
+        for (heading_page, source), pages in by_heading.items():
+            parent = _bookmark_on(pdf, outline.root, heading_page)
+            if parent is None:
+                continue
+            with sources[source].open_outline() as theirs:
+                parent.children.extend(_copied(sources[source], theirs.root, pages))
+
+
+def _bookmark_on(pdf, items, page: int):
+    """The first bookmark, at any depth, that points at the page."""
+    for item in items:
+        if _destination_page(pdf, item.destination) == page:
+            return item
+        found = _bookmark_on(pdf, item.children, page)
+        if found is not None:
+            return found
+    return None
+
+
+def _destination_page(pdf, destination) -> int | None:
+    if isinstance(destination, int):
+        return destination
+    if isinstance(destination, pikepdf.Array) and len(destination) and \
+            isinstance(destination[0], pikepdf.Dictionary):
+        try:
+            return pdf.pages.index(pikepdf.Page(destination[0]))
+        except ValueError:
+            return None
+    return None
+
+
+def _copied(source, items, pages: dict[int, int]) -> list:
+    """Copies of a source outline's items whose pages were placed (named destinations and
+    actions other than a page are left out)."""
+    copies = []
+    for item in items:
+        page = _destination_page(source, item.destination)
+        if page in pages:
+            copy = pikepdf.OutlineItem(item.title, pages[page])
+            copy.children.extend(_copied(source, item.children, pages))
+            copies.append(copy)
+    return copies
 
 
 def _fit(form, area: tuple[float, float, float, float]) -> str:
@@ -87,8 +143,6 @@ def _fit(form, area: tuple[float, float, float, float]) -> str:
 def _tag_as_figure(pdf, page, alt: str) -> int:
     """A Figure with alt text in the structure tree for the placed page (PDF/UA: all content is
     tagged), in reading order after the content of earlier pages; returns its MCID."""
-    import pikepdf
-
     root = pdf.Root.StructTreeRoot
     nums = root.ParentTree.Nums
     if "/StructParents" not in page.obj:
@@ -111,8 +165,6 @@ def _tag_as_figure(pdf, page, alt: str) -> int:
 
 def _insert_in_reading_order(document, figure, page) -> None:
     """Put the figure into the document's children after those on earlier pages."""
-    import pikepdf
-
     kids = document.K if isinstance(document.K, pikepdf.Array) else pikepdf.Array([document.K])
     document.K = kids
     page_number = _page_index(page)
@@ -132,8 +184,6 @@ def _page_index(page) -> int:
 
 def _first_page(element) -> int | None:
     """The index of the first page an element's content is on, searching its children."""
-    import pikepdf
-
     if not isinstance(element, pikepdf.Dictionary):
         return None
     pg = element.get("/Pg")

@@ -193,7 +193,7 @@ def _paper_pdf(project: Project, assessments: list[Assessment], charts: dict[str
     placements = [
         Placement(pdf.anchor_pages[anchor], attachment.path, index,
                   f"Page {index + 1} of {attachment.pages} of the attached document "
-                  f"'{part.title}'")
+                  f"'{part.title}'", pdf.anchor_pages[part.anchor])
         for part in paper.appendices if (attachment := project.paper.attachments.get(part.number))
         for index, anchor in enumerate(part.attached_pages)]
     with stage("assemble", timings):

@@ -19,7 +19,7 @@ from reportgen.describe import describe_bars
 from reportgen.formatting import format_observation
 from reportgen.months import Month
 from reportgen.paper import PaperSources
-from reportgen.paperconfig import AppendixConfig
+from reportgen.paperconfig import AppendixConfig, FrontSheetField
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,6 @@ def paper_documents(sources: PaperSources, only_appendix: int | None = None
     if config.documents == "one":
         return [PaperDocument("", True, numbers, "")]
     return [PaperDocument("-cover", True, (), ""), *(alone(n) for n in numbers)]
-
-
-@dataclass(frozen=True)
-class FrontField:
-    label: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,7 @@ class PaperContext:
     committee: str
     subject: str
     marking: str
-    fields: tuple[FrontField, ...]
+    fields: tuple[FrontSheetField, ...]
     cover: bool
     summary: Markup
     recommendations: tuple[str, ...]
@@ -120,7 +114,7 @@ def paper_context(sources: PaperSources, document: PaperDocument, pack: PackCont
     contents += [Heading(p.anchor, f"{p.label}: {p.title}") for p in parts]
     return PaperContext(
         committee=config.committee, subject=config.subject, marking=marking,
-        fields=tuple(FrontField(f.label, f.value) for f in config.fields),
+        fields=config.fields,
         cover=document.cover, summary=summary, recommendations=config.recommendations,
         body=body, listed=listed, signature=config.signature,
         contents=tuple(contents) if document.cover else (), headings=config.headings,

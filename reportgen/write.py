@@ -53,7 +53,7 @@ def _weasyprint_messages() -> Iterator[_Collector]:
 class RenderedPdf:
     content: bytes
     pages: int
-    anchor_pages: dict[str, int]  # element id → index of the page it is laid out on
+    anchor_pages: dict[str, int]  # element id → index of the page where it starts
 
 
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
@@ -86,7 +86,10 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     if fetcher.refused or errors:
         raise PdfWriteFailed("the PDF was not written: " + "; ".join(fetcher.refused + errors))
     assert pdf is not None
-    anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:  # an element split over pages is listed on each: keep the first
+            anchors.setdefault(name, index)
     return RenderedPdf(pdf, len(document.pages), anchors)
 
 

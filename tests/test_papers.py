@@ -145,6 +145,12 @@ def test_an_attached_pdf_is_laid_in_with_numbering_and_tags(northshire_papers) -
                    if e.get("/S") == "/Figure"]
         alts = [str(f.Alt) for f in figures]
     assert "Page 1 of 2 of the attached document 'Monitoring visit letter, July 2023'" in alts
+    # the letter's own bookmarks, under the appendix's, pointing at the pages they were laid on
+    reader = PdfReader(path)
+    appendix, children = reader.outline[0], reader.outline[1]
+    assert "Monitoring visit letter" in appendix.title
+    assert [(c.title, reader.get_destination_page_number(c)) for c in children] == [
+        (first_line, 1), ("Next steps", 2)]
 
 
 def test_the_attached_document_continues_the_combined_numbering(tmp_path: Path) -> None:

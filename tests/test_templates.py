@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from reportgen import context, cover, papercontext
+from reportgen import context, cover, paperconfig, papercontext
 from reportgen.build import build
 from reportgen.render import template_environment, template_search_path
 from reportgen.resources import default_templates_dir
@@ -42,7 +42,7 @@ def test_project_template_overrides_and_extends_default(sample_copy: Path, tmp_p
 
 def _documented_fields() -> set[str]:
     names = {"paper"}  # the paper templates' PaperContext
-    for module in (context, papercontext, cover):
+    for module in (context, papercontext, paperconfig, cover):
         for item in vars(module).values():
             if dataclasses.is_dataclass(item):
                 names |= {f.name for f in dataclasses.fields(item)}
