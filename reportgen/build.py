@@ -31,7 +31,7 @@ from reportgen.write import html_to_pdf, publish_set
 @dataclass(frozen=True)
 class BuildResult:
     outputs: dict[str, Path]  # "pdf", "html", "manifest" → the published file
-    pages: int  # of the PDF, 0 when none was built
+    pages: int  # of the PDF (of all the paper's PDFs), 0 when none was built
     project: Project
     assessments: list[Assessment]
     warnings: list[Problem]
@@ -150,8 +150,8 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
     with stage("publish", timings):
         publish_set({path: content for path, content, _ in files.values()})
     return BuildResult({kind: path for kind, (path, _, _) in files.items()},
-                       next((pages for kind, (_, _, pages) in files.items()
-                             if kind.startswith("pdf")), 0), project, assessments,
+                       sum(pages for kind, (_, _, pages) in files.items()
+                           if kind.startswith("pdf")), project, assessments,
                        project.warnings, timings)
 
 
