@@ -113,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="40,160")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=15)
+    parser.add_argument("--batch", type=int, default=15, help="projects in the batch; 0: none")
     parser.add_argument("--batch-measures", type=int, default=20)
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
@@ -131,10 +131,11 @@ def main() -> None:
                              / cold,
                              "peak MB": rows["reportgen cold"]["peak_mb"]}
             print("  " + ", ".join(f"{k}: {v:.2f}" for k, v in summary[size].items()))
-        batch = batch_benchmark(work, args.batch, args.batch_measures)
-        print(f"\nbatch of {args.batch} projects × {args.batch_measures} measures: " +
-              ", ".join(f"{k}: {v:.1f} s" for k, v in batch.items()) +
-              f"; throughput jobs 2 / jobs 1: {batch['jobs 1'] / batch['jobs 2']:.2f}×")
+        if args.batch > 0:  # --batch 0 leaves the batch out
+            batch = batch_benchmark(work, args.batch, args.batch_measures)
+            print(f"\nbatch of {args.batch} projects × {args.batch_measures} measures: " +
+                  ", ".join(f"{k}: {v:.1f} s" for k, v in batch.items()) +
+                  f"; throughput jobs 2 / jobs 1: {batch['jobs 1'] / batch['jobs 2']:.2f}×")
         print(f"reportgen --help: {help_time():.2f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)

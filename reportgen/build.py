@@ -24,7 +24,7 @@ from reportgen.problems import Problem
 from reportgen.project import Project, load_project
 from reportgen.render import render_pack, render_paper
 from reportgen.resources import default_styles_dir, default_templates_dir
-from reportgen.theme import Theme, bundled_fonts_dir
+from reportgen.theme import bundled_fonts_dir
 from reportgen.write import html_to_pdf, publish_set
 
 
@@ -129,7 +129,7 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
                                      theme.chart_style(), output_dir / CACHE_FOLDER, chart_jobs)
         if project.paper is None:
             with stage("render", timings):
-                html = _render(project, assessments, charts, theme, when, "pdf")
+                html = _render(project, assessments, charts, when, "pdf")
             pdf = html_to_pdf(html, project.root, asset_folders(project), timings=timings)
             files["pdf"] = (output_path(project, output_dir), pdf.content, pdf.pages)
         else:
@@ -141,7 +141,7 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
         with stage("html", timings):
             charts = draw_svg_charts(project.data, assessments, project.config,
                                      theme.chart_style())
-            web = _render(project, assessments, charts, theme, when, "html").encode("utf-8")
+            web = _render(project, assessments, charts, when, "html").encode("utf-8")
         files["html"] = (output_path(project, output_dir, ".html"), web, 0)
     manifest = make_manifest(project.root, project.period.iso, when.isoformat(),
                              {path.name: (content, pages) for path, content, pages in
@@ -175,7 +175,7 @@ def _context(project: Project, assessments: list[Assessment], charts: dict[str, 
 
 
 def _render(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
-            theme: Theme, when: dt.datetime, edition: str) -> str:
+            when: dt.datetime, edition: str) -> str:
     return render_pack(_context(project, assessments, charts, when, edition), project.root)
 
 
@@ -186,7 +186,7 @@ def _paper_pdf(project: Project, assessments: list[Assessment], charts: dict[str
     assert project.paper is not None
     with stage("render", timings):
         pack = _context(project, assessments, charts, when, "pdf", document.page_prefix)
-        paper = paper_context(project.paper, document, pack, project.data, project.period,
+        paper = paper_context(project.paper, document, project.data,
                               project.config.protective_marking, project.theme.chart_style())
         html = render_paper(pack, paper, project.root)
     pdf = html_to_pdf(html, project.root, asset_folders(project), timings=timings)

@@ -35,10 +35,11 @@ def configure_logging(verbosity: int, log_format: str) -> None:
 
 @contextlib.contextmanager
 def stage(name: str, timings: dict[str, float]) -> Iterator[None]:
-    """Time a pipeline stage, record it, and log one line when it ends."""
+    """Time a pipeline stage, record it (adding up when it runs once per document of a paper),
+    and log one line when it ends."""
     start = time.perf_counter()
     yield
     seconds = time.perf_counter() - start
-    timings[name] = seconds
+    timings[name] = timings.get(name, 0.0) + seconds
     LOGGER.info("%-8s %6.2f s", name, seconds, extra={"fields": {"stage": name,
                                                                   "seconds": round(seconds, 3)}})

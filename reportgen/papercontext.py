@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from reportgen.charts import ChartStyle, build_bar_chart, figure_png
-from reportgen.context import Chart, PackContext, TableRow
+from reportgen.context import Chart, TableRow
 from reportgen.cover import Heading, Numbering, render_section
 from reportgen.dataset import LATEST, Dataset
 from reportgen.describe import describe_bars
@@ -97,8 +97,8 @@ class PaperContext:
     page_prefix: str
 
 
-def paper_context(sources: PaperSources, document: PaperDocument, pack: PackContext,
-                  data: Dataset, period: Month, marking: str, style: ChartStyle) -> PaperContext:
+def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset, marking: str,
+                  style: ChartStyle) -> PaperContext:
     config = sources.config
     contents: list[Heading] = []
     numbering = Numbering()
@@ -110,7 +110,7 @@ def paper_context(sources: PaperSources, document: PaperDocument, pack: PackCont
                            for t in sources.sections)
     listed = _listed_sections(sources, numbering if sources.sections else None)
     contents += [Heading(s.anchor, f"{s.number} {s.heading}".strip()) for s in listed]
-    parts = tuple(_appendix(sources, n, data, period, style) for n in document.appendices)
+    parts = tuple(_appendix(sources, n, data, style) for n in document.appendices)
     contents += [Heading(p.anchor, f"{p.label}: {p.title}") for p in parts]
     return PaperContext(
         committee=config.committee, subject=config.subject, marking=marking,
@@ -138,8 +138,8 @@ def _listed_sections(sources: PaperSources, numbering: Numbering | None
     return tuple(sections)
 
 
-def _appendix(sources: PaperSources, number: int, data: Dataset, period: Month,
-              style: ChartStyle) -> AppendixPart:
+def _appendix(sources: PaperSources, number: int, data: Dataset, style: ChartStyle
+              ) -> AppendixPart:
     appendix = sources.config.appendices[number - 1]
     intro = render_section(sources.appendix_texts[number], None) \
         if number in sources.appendix_texts else Markup("")
@@ -160,7 +160,7 @@ def _appendix(sources: PaperSources, number: int, data: Dataset, period: Month,
                           describe_bars(title, table.bars, table.bar_format), title)
         columns = (table.columns[0].label, *columns)
     elif appendix.kind == "comparison":
-        columns, rows = _comparison(appendix, data, period)
+        columns, rows = _comparison(appendix, data)
         numeric = (True,) * (len(columns) - 1)
         note = "– means there is no figure for that month."
     attached = sources.attachments.get(number)
@@ -171,7 +171,7 @@ def _appendix(sources: PaperSources, number: int, data: Dataset, period: Month,
                         chart, pages, note)
 
 
-def _comparison(appendix: AppendixConfig, data: Dataset, period: Month
+def _comparison(appendix: AppendixConfig, data: Dataset
                 ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
     """'Where we were / where we are now': chosen measures at chosen months, from the data."""
     measures = {m.id: m for m in data.measures}
