@@ -103,7 +103,7 @@ class _Reader:
                 self.error(key, "is required")
             return default
         if not isinstance(value, str):
-            self.error(key, f"must be text, got {value!r}")
+            self.error(key, f"must be text in quotes (e.g. \"14/11/2024\"), got {value!r}")
             return default
         return value
 

@@ -351,6 +351,15 @@ fields = [{ label = "Date", value = "<i>today</i>" }]
     assert uris == ["https://www.example.gov.uk/"]
 
 
+def test_papers_pass_a_pdf_ua_checker(nelc_paper, northshire_papers) -> None:
+    import page
+
+    for path in (nelc_paper.pdf, northshire_papers.outputs["pdf"],
+                 northshire_papers.outputs["pdf-appendix-4"]):  # with the attached letter
+        report = page.validate_pdf(str(path), profile="ua1")
+        assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
+
+
 def _struct_elements(node):
     kids = node.get("/K")
     items = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
