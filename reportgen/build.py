@@ -18,7 +18,7 @@ from reportgen.errors import InvalidInput
 from reportgen.furniture import furniture_css
 from reportgen.lock import output_lock
 from reportgen.log import stage
-from reportgen.manifest import MANIFEST_NAME, make_manifest
+from reportgen.manifest import MANIFEST_NAME, input_files, make_manifest
 from reportgen.papercontext import PaperDocument, paper_context, paper_documents
 from reportgen.problems import Problem
 from reportgen.project import Project, load_project
@@ -145,7 +145,8 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
         files["html"] = (output_path(project, output_dir, ".html"), web, 0)
     manifest = make_manifest(project.root, project.period.iso, when.isoformat(),
                              {path.name: (content, pages) for path, content, pages in
-                              files.values()}, assessments, project.warnings)
+                              files.values()}, assessments, project.warnings,
+                             _other_inputs(project))
     files["manifest"] = (output_dir / MANIFEST_NAME, manifest, 0)
     with stage("publish", timings):
         publish_set({path: content for path, content, _ in files.values()})
@@ -153,6 +154,12 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
                        sum(pages for kind, (_, _, pages) in files.items()
                            if kind.startswith("pdf")), project, assessments,
                        project.warnings, timings)
+
+
+def _other_inputs(project: Project) -> list[Path]:
+    """Files a build read beyond the project's usual ones, so the manifest names them too."""
+    data = input_files(project.data_root) if project.data_root != project.root else []
+    return data + (project.paper.files if project.paper else [])
 
 
 def _shows_pack(project: Project, appendix: int | None) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +34,14 @@ def input_files(root: Path) -> list[Path]:
 
 
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
-                  assessments: list[Assessment], warnings: list[Problem]) -> bytes:
-    """outputs: file name → (content, page count; 0 for a file without pages)."""
+                  assessments: list[Assessment], warnings: list[Problem],
+                  also_read: Sequence[Path] = ()) -> bytes:
+    """outputs: file name → (content, page count; 0 for a file without pages).
+    also_read: files outside the usual set (a `data` folder's tables, a paper's files)."""
+    inputs = list(dict.fromkeys([*input_files(root), *also_read]))
     manifest: dict[str, Any] = {
         "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
-        "inputs": {str(p.relative_to(root)): sha256(p.read_bytes()) for p in input_files(root)},
+        "inputs": {os.path.relpath(p, root): sha256(p.read_bytes()) for p in inputs},
         "outputs": {name: {"sha256": sha256(content), "pages": pages or None}
                     for name, (content, pages) in sorted(outputs.items())},
         "ratings": dict(sorted(Counter(a.rating for a in assessments).items())),

@@ -46,6 +46,7 @@ class PaperSources:
     appendix_texts: dict[int, str] = field(default_factory=dict)  # appendix number → Markdown
     tables: dict[int, AppendixTable] = field(default_factory=dict)
     attachments: dict[int, Attachment] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)  # every file read, for the manifest
 
 
 def load_paper(root: Path, config: PaperConfig, data: Dataset, data_root: Path,
@@ -72,6 +73,11 @@ def load_paper(root: Path, config: PaperConfig, data: Dataset, data_root: Path,
                 sources.attachments[number] = attachment
         elif appendix.kind == "comparison":
             _check_comparison(appendix, data, key, problems)
+    named = [*config.summary, *config.sections,
+             *(a.text for a in config.appendices if a.text),
+             *(a.source for a in config.appendices if a.kind == "pdf" or
+               (a.kind == "table" and a.source.lower().endswith(".csv")))]
+    sources.files.extend(dict.fromkeys(p for name in named if (p := root / name).is_file()))
     if sum(a.kind == "pack" for a in config.appendices) > 1:
         problems.error(CONFIG_FILE, "only one appendix can be the pack (kind = \"pack\")")
     return sources

@@ -360,6 +360,15 @@ def test_papers_pass_a_pdf_ua_checker(nelc_paper, northshire_papers) -> None:
         assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
 
 
+def test_the_manifest_names_every_file_the_paper_read(nelc_paper) -> None:
+    import json
+
+    inputs = json.loads(nelc_paper.manifest.read_text())["inputs"]
+    for name in ("report.toml", "summary.md", "report.md", "highlights.md", "placements.csv",
+                 "../../sample_data/values.csv", "../../sample_data/report.toml"):
+        assert name in inputs, name
+
+
 def _struct_elements(node):
     kids = node.get("/K")
     items = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
