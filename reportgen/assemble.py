@@ -167,7 +167,7 @@ def _insert_in_reading_order(document, figure, page) -> None:
     """Put the figure into the document's children after those on earlier pages."""
     kids = document.K if isinstance(document.K, pikepdf.Array) else pikepdf.Array([document.K])
     document.K = kids
-    page_number = _page_index(page)
+    page_number = int(page.index)
     position = len(kids)
     for index in range(len(kids) - 1, -1, -1):
         first = _first_page(kids[index])
@@ -176,10 +176,6 @@ def _insert_in_reading_order(document, figure, page) -> None:
         elif first is not None:
             break
     kids.insert(position, figure)
-
-
-def _page_index(page) -> int:
-    return int(page.index)
 
 
 def _first_page(element) -> int | None:
