@@ -78,10 +78,10 @@ class Theme:
         lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
                  sorted(self.colours.items())]
         bundled = "reportgen " if edition == "pdf" else ""
-        generic = "serif" if "Serif" in self.font else "sans-serif"
-        lines.append(f"  --font-family: '{bundled}{self.font}', {FALLBACK_FONTS}, {generic};")
-        lines.append(f"  --heading-font-family: '{bundled}{self.heading_font}', "
-                     f"{FALLBACK_FONTS}, {generic};")
+        for variable, family in (("font-family", self.font),
+                                 ("heading-font-family", self.heading_font)):
+            generic = "serif" if "Serif" in family else "sans-serif"
+            lines.append(f"  --{variable}: '{bundled}{family}', {FALLBACK_FONTS}, {generic};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 
     def font_faces(self) -> str:
