@@ -369,6 +369,16 @@ def test_the_manifest_names_every_file_the_paper_read(nelc_paper) -> None:
         assert name in inputs, name
 
 
+def test_a_themed_html_edition_stays_self_contained(tmp_path: Path) -> None:
+    page = build(NORTHSHIRE, tmp_path, output_format="html").outputs["html"]
+    html = page.read_text(encoding="utf-8")
+    assert "file:" not in html  # no font files, no logo file: one file to publish
+    logo = re.search(r'<img class="logo" src="([^"]*)" alt="([^"]*)">', html)
+    assert logo is not None and logo[1].startswith("data:image/svg+xml;base64,")
+    assert logo[2] == "Northshire Council"
+    assert "'DejaVu Serif'" in html
+
+
 def _struct_elements(node):
     kids = node.get("/K")
     items = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
