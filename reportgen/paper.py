@@ -118,10 +118,9 @@ def _table_folder(root: Path, data_root: Path, source: str) -> Path:
 def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems: Problems
                     ) -> AppendixTable:
     errors_before = len(problems.errors)
-    # Without configured columns, every column as text under its (normalised) header.
-    columns = appendix.columns or tuple(TableColumn(c, c[:1].upper() + c[1:], "text")
-                                        for c in raw.columns if c)
-    columns = tuple(TableColumn(c.name.strip().lower(), c.label or c.name, c.format)
+    # Without configured columns, every column as text; without a label, the column's name.
+    columns = appendix.columns or tuple(TableColumn(c, "", "text") for c in raw.columns if c)
+    columns = tuple(TableColumn(c.name.strip().lower(), c.label or _heading(c.name), c.format)
                     for c in columns)
     for column in columns:
         if column.name not in raw.columns:
@@ -149,6 +148,11 @@ def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems:
     bar_format = formats.get(chart_columns[1], "number") if chart_columns else "number"
     return AppendixTable(columns, tuple(rows), tuple(bars),
                          "number" if bar_format == "text" else bar_format)
+
+
+def _heading(name: str) -> str:
+    name = name.strip()
+    return name[:1].upper() + name[1:]
 
 
 def _number(text: str, source: str, row: int, column: str, problems: Problems) -> float | None:

@@ -379,6 +379,34 @@ def test_a_themed_html_edition_stays_self_contained(tmp_path: Path) -> None:
     assert "'DejaVu Serif'" in html
 
 
+def test_a_table_appendix_from_a_sheet_of_the_workbook(sample_copy: Path, tmp_path: Path
+                                                      ) -> None:
+    import openpyxl
+
+    from tests.helpers import csv_project_to_workbook
+
+    workbook_path = csv_project_to_workbook(sample_copy)
+    workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook.create_sheet("Placements")
+    for row in (["Placement", "Children"], ["Foster care", 120], ["Children's homes", 31]):
+        sheet.append(row)
+    workbook.save(workbook_path)
+    (sample_copy / "report.toml").write_text((sample_copy / "report.toml").read_text() + '''
+[paper]
+committee = "Cabinet"
+subject = "Placements"
+
+[[appendix]]
+kind = "table"
+title = "Placement types"
+source = "placements"
+columns = [{ name = "placement", label = "Type" }, { name = "children", format = "number" }]
+''')
+    result = build(sample_copy, tmp_path)
+    text = " ".join(" ".join(pdf_text(result.pdf)).split())
+    assert "Type Children Foster care 120 Children's homes 31" in text
+
+
 def _struct_elements(node):
     kids = node.get("/K")
     items = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
