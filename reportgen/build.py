@@ -163,22 +163,27 @@ def _other_inputs(project: Project) -> list[Path]:
 
 
 def _shows_pack(project: Project, appendix: int | None) -> bool:
+    """Whether this build shows the pack anywhere, and so needs its charts."""
     if project.paper is None:
         return True
-    wanted = paper_documents(project.paper, appendix)
-    kinds = [project.paper.config.appendices[n - 1].kind for d in wanted for n in d.appendices]
-    return "pack" in kinds
+    return any(_holds_pack(project, d) for d in paper_documents(project.paper, appendix))
+
+
+def _holds_pack(project: Project, document: PaperDocument) -> bool:
+    assert project.paper is not None
+    return any(project.paper.config.appendices[n - 1].kind == "pack" for n in document.appendices)
 
 
 def _context(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
-             when: dt.datetime, edition: str, page_prefix: str = "") -> PackContext:
+             when: dt.datetime, edition: str, page_prefix: str = "",
+             with_measures: bool = True) -> PackContext:
     theme = project.theme
     css = theme.css(edition, paper=project.paper is not None)
     if edition == "pdf":
         css += furniture_css(theme.margins, project.config.protective_marking, page_prefix)
     return pack_context(project.config, project.data, assessments, charts, css,
                         when.isoformat(), edition, (theme.logo_uri, theme.logo_alt),
-                        with_measures=bool(charts) or edition == "html")
+                        with_measures=with_measures)
 
 
 def _render(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
@@ -192,7 +197,8 @@ def _paper_pdf(project: Project, assessments: list[Assessment], charts: dict[str
     """One document of the committee paper, with any attached PDFs laid onto their pages."""
     assert project.paper is not None
     with stage("render", timings):
-        pack = _context(project, assessments, charts, when, "pdf", document.page_prefix)
+        pack = _context(project, assessments, charts, when, "pdf", document.page_prefix,
+                        with_measures=_holds_pack(project, document))
         paper = paper_context(project.paper, document, project.data,
                               project.config.protective_marking, project.theme.chart_style())
         html = render_paper(pack, paper, project.root)

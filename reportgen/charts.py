@@ -165,7 +165,12 @@ def _format_axes(axes, spec: ChartSpec, style: ChartStyle, months: list[Month]) 
     axes.tick_params(axis="y", labelsize=7)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, spec.unit)))
     axes.set_ylim(0, _axis_top(spec))
-    axes.grid(axis="y", color=style.grid, linewidth=0.6)
+    _plain_frame(axes, style, "y")
+
+
+def _plain_frame(axes, style: ChartStyle, value_axis: str) -> None:
+    """Gridlines along the value axis behind the data, and no box: one look for every chart."""
+    axes.grid(axis=value_axis, color=style.grid, linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -225,10 +230,7 @@ def _build_bar_chart(title: str, bars: tuple[tuple[str, float], ...], unit: str,
     axes.tick_params(axis="x", labelsize=7)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, unit)))
     axes.set_xlim(0, max(values, default=1.0) * 1.15 or 1.0)
-    axes.grid(axis="x", color=style.grid, linewidth=0.6)
-    axes.set_axisbelow(True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+    _plain_frame(axes, style, "x")
     axes.set_title("\n".join(textwrap.wrap(title, 100)[:2]), fontsize=8.5, loc="left",
                    color=style.text, parse_math=False)
     return figure

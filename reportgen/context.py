@@ -142,7 +142,7 @@ class PackContext:
     priorities: tuple[PrioritySection, ...]
     footnotes: tuple[Footnote, ...]
     marking: str = ""  # protective marking, e.g. OFFICIAL
-    logo_src: str = ""  # file: URI of the theme's logo, or ""
+    logo_src: str = ""  # the theme's logo as a data: URI, or ""
     logo_alt: str = ""
 
 
@@ -243,7 +243,7 @@ def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessme
                  charts: dict[str, Chart], theme_css: str, build_time: str,
                  edition: str = "pdf", logo: tuple[str, str] = ("", ""),
                  with_measures: bool = True) -> PackContext:
-    """logo: the theme's (file URI, alt text). with_measures False leaves the priorities out
+    """logo: the theme's (data: URI, alt text). with_measures False leaves the priorities out
     (a paper document that does not hold the pack, so no charts were drawn)."""
     period = assessments[0].period if assessments else Month.parse("2000-01")
     first = period.shift(-(config.window_months - 1))

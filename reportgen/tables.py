@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportgen.problems import Problems
 
@@ -60,24 +62,17 @@ def read_extra_table(project: Path, source: str, label: str, problems: Problems
         problems.error(label, f"{source!r} is neither a .csv file nor a sheet: the project has "
                               f"no {WORKBOOK}")
         return None
-    if not _workbook_is_safe(workbook, problems):
-        return None
-    import openpyxl
-
-    values = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
-    formulas = openpyxl.load_workbook(workbook, read_only=True, data_only=False)
-    try:
-        sheets = {normalise_column(s): s for s in values.sheetnames}
-        sheet = sheets.get(normalise_column(source))
+    with _open_workbook(workbook, problems) as books:
+        if books is None:
+            return None
+        values, formulas = books
+        sheet = {normalise_column(s): s for s in values.sheetnames}.get(normalise_column(source))
         if sheet is None:
             problems.error(label, f"no sheet {source!r} in {WORKBOOK}; sheets found: "
                                   f"{', '.join(values.sheetnames)}")
             return None
         return _read_sheet(values[sheet], formulas[sheet], source,
                            f"{WORKBOOK}, sheet '{sheet}'", problems)
-    finally:
-        values.close()
-        formulas.close()
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -147,8 +142,38 @@ def _table_from_rows(name: str, label: str, header: Sequence[object], rows, prob
 # --- Excel -----------------------------------------------------------------------------------
 
 def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
+    tables: dict[str, RawTable] = {}
+    with _open_workbook(path, problems) as books:
+        if books is None:
+            return tables
+        values, formulas = books
+        sheets = {normalise_column(s): s for s in values.sheetnames}
+        for name in REQUIRED_TABLES:
+            if name not in sheets:
+                problems.error(WORKBOOK, f"required sheet '{name}' is missing; sheets found: "
+                                         f"{', '.join(values.sheetnames)}")
+        for key in sorted(set(sheets) - set(TABLE_NAMES)):
+            close = difflib.get_close_matches(key, TABLE_NAMES, n=1)
+            if close and close[0] not in sheets:
+                problems.error(WORKBOOK, f"unknown sheet '{sheets[key]}'; did you mean "
+                                         f"'{close[0]}'?")
+        for name in TABLE_NAMES:
+            if name in sheets:
+                sheet = sheets[name]
+                table = _read_sheet(values[sheet], formulas[sheet], name,
+                                    f"{WORKBOOK}, sheet '{sheet}'", problems)
+                if table is not None:
+                    tables[name] = table
+    return tables
+
+
+@contextlib.contextmanager
+def _open_workbook(path: Path, problems: Problems) -> Iterator[tuple[Any, Any] | None]:
+    """The workbook twice (cell values, and formulas to spot ones with no saved result), after
+    the safety checks; None when it cannot be read (the problem is recorded)."""
     if not _workbook_is_safe(path, problems):
-        return {}
+        yield None
+        return
     import openpyxl
 
     try:
@@ -156,28 +181,13 @@ def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {_reason(error)}")
-        return {}
-    tables = {}
-    sheets = {normalise_column(s): s for s in values.sheetnames}
-    for name in REQUIRED_TABLES:
-        if name not in sheets:
-            problems.error(WORKBOOK, f"required sheet '{name}' is missing; sheets found: "
-                                     f"{', '.join(values.sheetnames)}")
-    for key in sorted(set(sheets) - set(TABLE_NAMES)):
-        close = difflib.get_close_matches(key, TABLE_NAMES, n=1)
-        if close and close[0] not in sheets:
-            problems.error(WORKBOOK, f"unknown sheet '{sheets[key]}'; did you mean "
-                                     f"'{close[0]}'?")
-    for name in TABLE_NAMES:
-        if name in sheets:
-            sheet = sheets[name]
-            table = _read_sheet(values[sheet], formulas[sheet], name,
-                                f"{WORKBOOK}, sheet '{sheet}'", problems)
-            if table is not None:
-                tables[name] = table
-    values.close()
-    formulas.close()
-    return tables
+        yield None
+        return
+    try:
+        yield values, formulas
+    finally:
+        values.close()
+        formulas.close()
 
 
 def _reason(error: Exception) -> str:
