@@ -37,7 +37,7 @@ def build_one(item: BatchItem) -> BatchOutcome:
     try:
         # one process per project: the batch's workers already use the cores
         result = build(item.project, item.output_dir, item.period, item.base_config,
-                       chart_jobs=1)
+                       jobs=1)
     except ReportgenError as error:
         return BatchOutcome(item.project, False, (), time.perf_counter() - start,
                             error.format_message(), error.exit_code)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportgen.assemble import Placement, finish_pdf
 from reportgen.assess import Assessment, assess
-from reportgen.chartcache import CACHE_FOLDER, default_chart_jobs
+from reportgen.chartcache import CACHE_FOLDER, default_jobs
 from reportgen.chartdata import draw_charts, draw_svg_charts
 from reportgen.config import CONFIG_FILE
 from reportgen.context import Chart, PackContext, pack_context
@@ -19,13 +19,14 @@ from reportgen.furniture import furniture_css
 from reportgen.lock import output_lock
 from reportgen.log import stage
 from reportgen.manifest import MANIFEST_NAME, input_files, make_manifest
+from reportgen.parts import lay_out_in_parts
 from reportgen.papercontext import PaperDocument, paper_context, paper_documents
 from reportgen.problems import Problem
 from reportgen.project import Project, load_project
 from reportgen.render import render_pack, render_paper
 from reportgen.resources import default_styles_dir, default_templates_dir
 from reportgen.theme import bundled_fonts_dir
-from reportgen.write import html_to_pdf, publish_set
+from reportgen.write import RenderedPdf, html_to_pdf, publish_set
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,13 @@ def asset_folders(project: Project) -> list[Path]:
 
 
 def build(root: Path, output_dir: Path, period: str | None = None,
-          base_config: Path | None = None, chart_jobs: int | None = None,
+          base_config: Path | None = None, jobs: int | None = None,
           output_format: str | None = None, appendix: int | None = None) -> BuildResult:
-    """chart_jobs: processes drawing charts (default: up to 2; a batch worker passes 1).
+    """jobs: processes drawing charts and laying out pages (default: up to 2; a batch worker
+    passes 1).
     output_format: pdf, html or all (default: report.toml's format).
     appendix: build only this appendix of the committee paper, labelled for an agenda pack."""
-    chart_jobs = default_chart_jobs() if chart_jobs is None else chart_jobs
+    jobs = default_jobs() if jobs is None else jobs
     timings: dict[str, float] = {}
     with stage("load", timings):
         project = load_project(root, period, base_config)
@@ -100,7 +102,7 @@ def build(root: Path, output_dir: Path, period: str | None = None,
         assessments = assess(project.data, project.period, project.config.default_tolerance)
     _check_appendix(project, appendix)
     with output_lock(output_dir):
-        return _build_locked(project, assessments, output_dir, timings, chart_jobs,
+        return _build_locked(project, assessments, output_dir, timings, jobs,
                              editions(output_format, project), appendix)
 
 
@@ -115,7 +117,7 @@ def _check_appendix(project: Project, appendix: int | None) -> None:
 
 
 def _build_locked(project: Project, assessments: list[Assessment], output_dir: Path,
-                  timings: dict[str, float], chart_jobs: int, wanted: list[str],
+                  timings: dict[str, float], jobs: int, wanted: list[str],
                   appendix: int | None) -> BuildResult:
     theme = project.theme
     when = build_time(project)
@@ -126,11 +128,9 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
         if _shows_pack(project, appendix):
             with stage("charts", timings):
                 charts = draw_charts(project.data, assessments, project.config,
-                                     theme.chart_style(), output_dir / CACHE_FOLDER, chart_jobs)
+                                     theme.chart_style(), output_dir / CACHE_FOLDER, jobs)
         if project.paper is None:
-            with stage("render", timings):
-                html = _render(project, assessments, charts, when, "pdf")
-            pdf = html_to_pdf(html, project.root, asset_folders(project), timings=timings)
+            pdf = _pack_pdf(project, assessments, charts, when, output_dir, jobs, timings)
             files["pdf"] = (output_path(project, output_dir), pdf.content, pdf.pages)
         else:
             for document in paper_documents(project.paper, appendix):
@@ -184,6 +184,20 @@ def _context(project: Project, assessments: list[Assessment], charts: dict[str, 
     return pack_context(project.config, project.data, assessments, charts, css,
                         when.isoformat(), edition, (theme.logo_uri, theme.logo_alt),
                         with_measures=with_measures)
+
+
+def _pack_pdf(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
+              when: dt.datetime, output_dir: Path, jobs: int, timings: dict[str, float]
+              ) -> RenderedPdf:
+    """Laid out in parts on `jobs` cores when the pack allows (parts.py), else as one document."""
+    context = _context(project, assessments, charts, when, "pdf")
+    pdf = lay_out_in_parts(context, lambda part: render_pack(part, project.root), project.root,
+                           asset_folders(project), output_dir / CACHE_FOLDER, jobs, timings)
+    if pdf is None:
+        with stage("render", timings):
+            html = render_pack(context, project.root)
+        pdf = html_to_pdf(html, project.root, asset_folders(project), timings=timings)
+    return pdf
 
 
 def _render(project: Project, assessments: list[Assessment], charts: dict[str, Chart],

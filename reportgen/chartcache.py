@@ -22,7 +22,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARALLEL_FROM = 8  # fewer charts than this are drawn faster than workers start
 
 
-def default_chart_jobs() -> int:
+def default_jobs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 

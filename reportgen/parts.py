@@ -1,0 +1,341 @@
+"""The pack laid out in parts, one per priority, on several cores, and joined into one PDF.
+
+WeasyPrint lays out a document on one core (~100 ms a page: SPEC "Measured facts"). Each
+priority starts on a new page and its layout does not depend on the others', so each is laid
+out as a document of its own in a worker process, and join.py joins the PDFs. What crosses
+parts is made right:
+- "Page X of Y": a part's first priority page sets the page counter to its place in the whole
+  pack, and `counter(pages)` in the stylesheet becomes the pack's page count;
+- the running header and the title page's `@page :first`: every part starts with the title
+  page, as the pack does, and drops its pages after layout;
+- the contents' page numbers and links: the first part holds the title page, the first
+  priority, and stand-ins for the other priorities on pages numbered where they will be.
+Page counts are predicted (the last build's, else a page per summary and per measure page) and
+checked after layout; a wrong prediction lays the parts out again with the counts found.
+Laid-out parts are cached by their HTML, so a rebuild lays out only the priorities that changed.
+Stylesheets or templates this cannot split faithfully (named or left/right pages, links between
+priorities) get the one-document layout instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import tinycss2
+from markupsafe import Markup
+
+from reportgen import __version__
+from reportgen.context import PackContext, PrioritySection
+from reportgen.furniture import css_string
+from reportgen.join import PartPdf, join_parts
+from reportgen.log import LOGGER, stage
+from reportgen.write import RenderedPdf, html_to_pdf
+
+PARTS_FOLDER = "parts"  # in the output folder's cache
+LAYOUT_RECORD = "layout.json"
+ROUNDS = 3  # predictions tried before falling back to one document
+MIN_PAGES = 12  # smaller packs are laid out faster as one document than started and joined
+PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    """Pages before the first priority (the title page), and of each priority."""
+
+    front: int
+    priorities: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return self.front + sum(self.priorities)
+
+    def first_pages(self) -> list[int]:
+        """The page number (from 1) each priority starts on."""
+        starts, page = [], self.front + 1
+        for pages in self.priorities:
+            starts.append(page)
+            page += pages
+        return starts
+
+
+def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
+                     base_folder: Path, asset_folders: list[Path], cache_dir: Path | None,
+                     jobs: int, timings: dict[str, float]) -> RenderedPdf | None:
+    """The pack's PDF laid out in parts by `jobs` processes; None when it cannot or need not
+    be split (the caller lays it out as one document)."""
+    priorities = context.priorities
+    reason = _unsplittable(context, jobs)
+    if reason:
+        LOGGER.debug("laying the pack out as one document: %s", reason)
+        return None
+    record = _read_record(cache_dir)
+    counts = PageCounts(record.get("front", 1), tuple(
+        record.get(p.anchor, 1 + len(p.pages)) for p in priorities))
+    for _ in range(ROUNDS):
+        with stage("render", timings):
+            htmls = [_part_html(context, index, counts, render) for index in range(len(priorities))]
+        reason = next(filter(None, map(_unsplittable_html, htmls)), "")
+        if reason:
+            LOGGER.debug("laying the pack out as one document: %s", reason)
+            return None
+        with stage("layout", timings):
+            rendered = _lay_out_all(htmls, base_folder, asset_folders, cache_dir, jobs)
+        found = _counts_found(rendered, priorities)
+        if found == counts:
+            with stage("join", timings):
+                pdf = _joined(rendered, priorities, counts)
+            _write_record(cache_dir, found, priorities)
+            return pdf
+        counts = found
+    LOGGER.debug("laying the pack out as one document: the page counts did not settle")
+    return None
+
+
+def _unsplittable(context: PackContext, jobs: int) -> str:
+    if jobs < 2:
+        return "one process asked for"
+    if len(context.priorities) < 2:
+        return "one priority"
+    if sum(1 + len(p.pages) for p in context.priorities) < MIN_PAGES:
+        return "a short pack"
+    return _unsplittable_css(str(context.theme_css))
+
+
+def _unsplittable_css(css: str) -> str:
+    """Why the stylesheet needs the pack as one document, or "" when parts are faithful."""
+    functions = list(_page_count_functions(tinycss2.parse_component_value_list(css)))
+    if any(not PAGE_COUNT.fullmatch(text) for text in functions) or \
+            len(PAGE_COUNT.findall(css)) != len(functions):
+        return "the stylesheet counts pages in a way parts cannot copy"
+    return _unsplittable_rules(tinycss2.parse_stylesheet(css, skip_comments=True,
+                                                         skip_whitespace=True))
+
+
+def _page_count_functions(nodes) -> list[str]:
+    """The text of every counter(pages …) function in the stylesheet."""
+    found: list[str] = []
+    for node in nodes:
+        if node.type == "function":
+            arguments = [a for a in node.arguments if a.type not in ("whitespace", "comment")]
+            if node.lower_name == "counter" and arguments and \
+                    getattr(arguments[0], "lower_value", "") == "pages":
+                found.append(node.serialize())
+            found += _page_count_functions(node.arguments)
+        elif node.type in ("() block", "[] block", "{} block"):
+            found += _page_count_functions(node.content)
+    return found
+
+
+def _unsplittable_rules(rules) -> str:
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "page":
+            if _named_or_sided(rule.prelude):
+                return f"the stylesheet has @page{tinycss2.serialize(rule.prelude)}"
+        elif rule.type == "at-rule" and rule.content is not None and \
+                rule.lower_at_keyword in ("media", "supports", "layer"):
+            reason = _unsplittable_rules(tinycss2.parse_rule_list(
+                rule.content, skip_comments=True, skip_whitespace=True))
+            if reason:
+                return reason
+        elif rule.type == "qualified-rule":
+            for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
+                                                               skip_whitespace=True):
+                if declaration.type == "declaration" and declaration.lower_name == "page":
+                    return "the stylesheet names pages (`page:`)"
+    return ""
+
+
+def _named_or_sided(prelude) -> bool:
+    """Anything but `@page` and `@page :first`: named, :left/:right, :blank, :nth() pages."""
+    tokens = [t for t in prelude if t.type not in ("whitespace", "comment")]
+    for before, token in zip([None, *tokens], tokens, strict=False):
+        pseudo = before is not None and before.type == "literal" and before.value == ":"
+        if token.type == "ident" and not (pseudo and token.lower_value == "first"):
+            return True
+        if token.type not in ("ident", "literal") or \
+                (token.type == "literal" and token.value != ":"):
+            return True
+    return False
+
+
+def _unsplittable_html(html: str) -> str:
+    if PAGE_COUNT.search(html) or re.search(r"<link\b[^>]*stylesheet", html, re.IGNORECASE):
+        return "the templates bring a stylesheet of their own"
+    ids = set(re.findall(r'\bid="([^"]*)"', html))
+    missing = set(re.findall(r'\bhref="#([^"]*)"', html)) - ids
+    if missing:
+        return f"a link crosses priorities (to #{sorted(missing)[0]})"
+    return ""
+
+
+def _part_html(context: PackContext, index: int, counts: PageCounts,
+               render: Callable[[PackContext], str]) -> str:
+    """Part 0: the title page, the first priority, then stand-ins (a heading and an empty
+    summary) for the others on pages numbered as they will be. Part n: the title page (for the
+    running header, dropped later) and priority n numbered from its place in the pack."""
+    priorities = context.priorities
+    starts = counts.first_pages()
+    if index == 0:
+        shown = (priorities[0],) + tuple(_stand_in(p) for p in priorities[1:])
+        numbered = {p.anchor: starts[n] for n, p in enumerate(priorities) if n > 0}
+    else:
+        shown = (priorities[index],)
+        numbered = {priorities[index].anchor: starts[index]}
+    css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
+    return render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
+
+
+def _stand_in(priority: PrioritySection) -> PrioritySection:
+    return dataclasses.replace(priority, rows=(), pages=())
+
+
+def _numbering_css(first_pages: dict[str, int]) -> str:
+    """Each section's first page numbered `first_pages[id]`; later pages count on from it."""
+    rules = []
+    for number, (anchor, page) in enumerate(first_pages.items()):
+        name = f"reportgen-part-{number}"
+        rules.append(f"[id={css_string(anchor)}] {{ page: {name}; }}\n"
+                     f"@page {name}:nth(1 of {name}) {{ counter-set: page {page}; }}\n")
+    return "\n" + "".join(rules)
+
+
+def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection, ...]
+                  ) -> PageCounts:
+    first = rendered[0]
+    front = first.anchor_pages[priorities[0].anchor]
+    counts = [first.anchor_pages[priorities[1].anchor] - front]
+    counts += [part.pages - part.anchor_pages[p.anchor]
+               for part, p in zip(rendered[1:], priorities[1:], strict=True)]
+    return PageCounts(front, tuple(counts))
+
+
+def _joined(rendered: list[RenderedPdf], priorities: tuple[PrioritySection, ...],
+            counts: PageCounts) -> RenderedPdf:
+    ranges = [(0, rendered[0].anchor_pages[priorities[1].anchor])]
+    ranges += [(part.anchor_pages[p.anchor], part.pages)
+               for part, p in zip(rendered[1:], priorities[1:], strict=True)]
+    content = join_parts([PartPdf(part.content, first, last)
+                          for part, (first, last) in zip(rendered, ranges, strict=True)])
+    anchors: dict[str, int] = {}
+    offset = 0
+    for part, (first, last) in zip(rendered, ranges, strict=True):
+        for name, page in part.anchor_pages.items():
+            if first <= page < last:
+                anchors.setdefault(name, offset + page - first)
+        offset += last - first
+    return RenderedPdf(content, counts.total, anchors)
+
+
+# Laying out: from the cache, the rest in worker processes.
+
+def _part_key(html: str) -> str:
+    from weasyprint import __version__ as weasyprint_version
+
+    payload = f"{__version__}\0{weasyprint_version}\0{html}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _lay_out_all(htmls: list[str], base_folder: Path, asset_folders: list[Path],
+                 cache_dir: Path | None, jobs: int) -> list[RenderedPdf]:
+    folder = cache_dir / PARTS_FOLDER if cache_dir is not None else None
+    keys = [_part_key(html) for html in htmls]
+    results = {key: part for key in set(keys) if (part := _read_part(folder, key))}
+    missing = {key: html for key, html in zip(keys, htmls, strict=True) if key not in results}
+    largest_first = sorted(missing, key=lambda key: -len(missing[key]))
+    import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
+
+    if len(missing) == 1:
+        results |= {key: _lay_out_one(missing[key], base_folder, asset_folders)
+                    for key in missing}
+    elif missing:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
+                                 mp_context=multiprocessing.get_context(method)) as pool:
+            futures = {key: pool.submit(_lay_out_one, missing[key], base_folder, asset_folders)
+                       for key in largest_first}
+            results |= {key: future.result() for key, future in futures.items()}
+    LOGGER.info("laid out %d parts in %d processes (%d from the cache)", len(htmls),
+                min(jobs, max(1, len(missing))), len(htmls) - len(missing))
+    if folder is not None:
+        _store_parts(folder, {key: results[key] for key in missing}, keep=set(keys))
+    return [results[key] for key in keys]
+
+
+def _lay_out_one(html: str, base_folder: Path, asset_folders: list[Path]) -> RenderedPdf:
+    """One part, without a log line per stage: the parts' layout is logged as one stage."""
+    level = LOGGER.level
+    LOGGER.setLevel(max(level, logging.WARNING))
+    try:
+        return html_to_pdf(html, base_folder, asset_folders)
+    finally:
+        LOGGER.setLevel(level)
+
+
+def _read_part(folder: Path | None, key: str) -> RenderedPdf | None:
+    if folder is None:
+        return None
+    try:
+        facts = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        content = (folder / f"{key}.pdf").read_bytes()
+        if not content.startswith(b"%PDF-") or len(content) != facts["bytes"]:
+            return None
+        return RenderedPdf(content, int(facts["pages"]), {str(k): int(v) for k, v in
+                                                          facts["anchors"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _store_parts(folder: Path, parts: dict[str, RenderedPdf], keep: set[str]) -> None:
+    """A cache that cannot be written only makes the next build slower."""
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, part in parts.items():
+            facts = {"pages": part.pages, "anchors": part.anchor_pages,
+                     "bytes": len(part.content)}
+            _write_atomically(folder / f"{key}.pdf", part.content)
+            _write_atomically(folder / f"{key}.json", json.dumps(facts).encode("utf-8"))
+        for stale in [*folder.glob("*.pdf"), *folder.glob("*.json")]:
+            if stale.stem not in keep and stale.name != LAYOUT_RECORD:
+                stale.unlink()
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content)
+    os.replace(temporary, path)
+
+
+def _read_record(cache_dir: Path | None) -> dict[str, int]:
+    """The page counts the last build found, by priority anchor (and "front")."""
+    if cache_dir is None:
+        return {}
+    try:
+        record = json.loads((cache_dir / PARTS_FOLDER / LAYOUT_RECORD).read_text("utf-8"))
+        return {str(k): int(v) for k, v in record.items() if int(v) > 0}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _write_record(cache_dir: Path | None, counts: PageCounts,
+                  priorities: tuple[PrioritySection, ...]) -> None:
+    if cache_dir is None:
+        return
+    record = {"front": counts.front} | {p.anchor: n for p, n in
+                                        zip(priorities, counts.priorities, strict=True)}
+    with contextlib.suppress(OSError):
+        (cache_dir / PARTS_FOLDER).mkdir(parents=True, exist_ok=True)
+        _write_atomically(cache_dir / PARTS_FOLDER / LAYOUT_RECORD,
+                          json.dumps(record).encode("utf-8"))
