@@ -19,8 +19,8 @@ from reportgen.furniture import furniture_css
 from reportgen.lock import output_lock
 from reportgen.log import stage
 from reportgen.manifest import MANIFEST_NAME, input_files, make_manifest
-from reportgen.parts import lay_out_in_parts
 from reportgen.papercontext import PaperDocument, paper_context, paper_documents
+from reportgen.parts import lay_out_in_parts
 from reportgen.problems import Problem
 from reportgen.project import Project, load_project
 from reportgen.render import render_pack, render_paper

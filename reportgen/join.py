@@ -13,8 +13,12 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
+
+# pikepdf's objects are dynamically typed (a Dictionary's items are any Object): plain Any here.
+PdfObject = Any
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,12 @@ def join_parts(parts: list[PartPdf]) -> bytes:
             source.close()
 
 
-def _document_element(pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+def _document_element(pdf: pikepdf.Pdf) -> PdfObject:
     top = pdf.Root.StructTreeRoot.K
     return top[0] if isinstance(top, pikepdf.Array) else top
 
 
-def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+def _kids(element: PdfObject) -> list[PdfObject]:
     kids = element.get("/K")
     if kids is None:
         return []
@@ -84,7 +88,7 @@ def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     return [kid for kid in items if isinstance(kid, pikepdf.Dictionary) and "/Pg" in kid]
 
 
-def _prefix_ids(element: pikepdf.Object, prefix: str) -> None:
+def _prefix_ids(element: PdfObject, prefix: str) -> None:
     """Table header IDs (and the cells' /Headers naming them) are unique per part: make them
     unique in the joined file."""
     if not isinstance(element, pikepdf.Dictionary) or element.get("/Type") in ("/MCR", "/OBJR"):
@@ -103,11 +107,11 @@ def _prefix_ids(element: pikepdf.Object, prefix: str) -> None:
 
 def _rebuild_parent_tree(pdf: pikepdf.Pdf) -> None:
     """Marked content (page, MCID) and annotations → their structure element, numbered anew."""
-    page_keys = {page.objgen: index for index, page in enumerate(pdf.pages)}
-    marked: dict[int, dict[int, pikepdf.Dictionary]] = {i: {} for i in range(len(pdf.pages))}
-    annotations: list[tuple[pikepdf.Dictionary, pikepdf.Dictionary]] = []
+    page_keys: dict[Any, int] = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    marked: dict[int, dict[int, PdfObject]] = {i: {} for i in range(len(pdf.pages))}
+    annotations: list[tuple[Any, Any]] = []
 
-    def walk(element: pikepdf.Dictionary, page: int | None) -> None:
+    def walk(element: PdfObject, page: int | None) -> None:
         if "/Pg" in element:
             page = page_keys[element.Pg.objgen]
         kids = element.get("/K")
@@ -125,12 +129,11 @@ def _rebuild_parent_tree(pdf: pikepdf.Pdf) -> None:
                     walk(kid, page)
 
     walk(_document_element(pdf), None)
-    nums = pikepdf.Array()
+    nums: Any = pikepdf.Array()
     for index, page in enumerate(pdf.pages):
         by_mcid = marked[index]
         page.obj.StructParents = index
-        elements = [by_mcid.get(mcid) for mcid in range(max(by_mcid, default=-1)
-                                                                          + 1)]
+        elements = [by_mcid.get(mcid) for mcid in range(max(by_mcid, default=-1) + 1)]
         nums.extend([index, pdf.make_indirect(pikepdf.Array(elements))])
     key = len(pdf.pages)
     for annotation, element in annotations:
@@ -143,11 +146,11 @@ def _rebuild_parent_tree(pdf: pikepdf.Pdf) -> None:
 
 
 def _kept_dests(out: pikepdf.Pdf, source: pikepdf.Pdf, part: PartPdf, shift: int
-                ) -> list[tuple[str, pikepdf.Array]]:
+                ) -> list[tuple[str, PdfObject]]:
     """The part's named destinations (link targets) on kept pages, pointing at the out pages."""
     if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
         return []
-    pages = {source.pages[i].objgen: i for i in range(part.first, part.last)}
+    pages: dict[Any, int] = {source.pages[i].objgen: i for i in range(part.first, part.last)}
     found = []
     for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():
         page = pages.get(destination[0].objgen)
@@ -158,7 +161,7 @@ def _kept_dests(out: pikepdf.Pdf, source: pikepdf.Pdf, part: PartPdf, shift: int
     return found
 
 
-def _set_dests(pdf: pikepdf.Pdf, dests: list[tuple[str, pikepdf.Array]]) -> None:
+def _set_dests(pdf: pikepdf.Pdf, dests: list[tuple[str, PdfObject]]) -> None:
     tree = pikepdf.NameTree.new(pdf)
     for name, destination in sorted(dests):
         tree[name] = destination
@@ -172,7 +175,7 @@ def _kept_outline(source: pikepdf.Pdf, part: PartPdf, new_page: dict[int, int],
     """Bookmarks on kept pages, at the same place on their page; a bookmark on a dropped page
     gives way to its children."""
     out = source if out is None else out
-    pages = {source.pages[i].objgen: i for i in range(len(source.pages))}
+    pages: dict[Any, int] = {source.pages[i].objgen: i for i in range(len(source.pages))}
     with source.open_outline() as outline:
         return _copy_items(outline.root, pages, new_page, out)
 
@@ -189,16 +192,16 @@ def _copy_items(items, pages: dict, new_page: dict[int, int], out: pikepdf.Pdf
             copies += children
             continue
         assert index is not None
-        copy = pikepdf.OutlineItem(item.title, new_page[index], "XYZ",
-                                   **_position(destination))
+        left, top = _position(destination)
+        copy = pikepdf.OutlineItem(item.title, new_page[index], "XYZ", left=left, top=top)
         copy.is_closed = item.is_closed
         copy.children.extend(children)
         copies.append(copy)
     return copies
 
 
-def _position(destination: pikepdf.Array) -> dict[str, float]:
+def _position(destination: PdfObject) -> tuple[float | None, float | None]:
     """Where on the page an /XYZ destination points (left, top), as WeasyPrint writes them."""
     if len(destination) >= 4 and destination[1] == "/XYZ":
-        return {"left": float(destination[2]), "top": float(destination[3])}
-    return {}
+        return float(destination[2]), float(destination[3])
+    return None, None
