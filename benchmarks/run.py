@@ -22,7 +22,7 @@ from pathlib import Path
 from synthetic import make_project
 
 HERE = Path(__file__).resolve().parent
-STAGES = ["load", "assess", "charts", "render", "layout", "write", "publish"]
+STAGES = ["load", "assess", "charts", "render", "layout", "write", "join", "publish"]
 
 
 def run(command: list[str]) -> tuple[float, float, str, str]:

@@ -96,7 +96,8 @@ def _build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:
     for text in legend.get_texts():
         text.set_parse_math(False)  # labels come from data: '$' is a dollar, not maths
     title = "\n".join(textwrap.wrap(spec.title, 48 if spec.half_width else 100)[:2])
-    axes.set_title(title, fontsize=8.5, loc="left", color=style.text, parse_math=False)
+    # y given: matplotlib then skips measuring the axes for a title position (~30 ms a chart)
+    axes.set_title(title, fontsize=8.5, loc="left", color=style.text, parse_math=False, y=1.0)
     return figure
 
 

@@ -1,17 +1,17 @@
 """Tagged PDFs laid out in parts → one PDF: pages, structure tree, named destinations, bookmarks.
 
 Each part is a WeasyPrint PDF of which a run of pages is kept (the rest were there only to set
-up running headers and page numbers: see parts.py). WeasyPrint tags page by page: every child of
-the structure tree's Document element, with everything under it, is on one page (`/Pg`). So a
-part's kept content is the Document children on kept pages; they are copied after the pages
-(pikepdf maps each copied page once, so `/Pg` and link annotations point at the copies), and
-the parent tree, which maps marked content back to its element, is rebuilt for the whole file.
+up page numbers: see parts.py). A part's structure tree is pruned to the content on kept pages
+(every element and marked-content reference says its page, `/Pg`) and copied after the pages
+(pikepdf maps each copied page once, so `/Pg` and link annotations point at the copies); the
+parent tree, which maps marked content back to its element, is rebuilt for the whole file.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,35 +35,54 @@ def join_parts(parts: list[PartPdf]) -> bytes:
     sources = [pikepdf.open(io.BytesIO(part.content)) for part in parts]
     try:
         out = sources[0]
-        first = parts[0]
-        kept_first = [out.pages[i].objgen for i in range(first.first, first.last)]
         document = _document_element(out)
-        kids = [kid for kid in _kids(document) if kid.Pg.objgen in kept_first]
-        outline = _kept_outline(out, first, {i: i - first.first for i in
-                                             range(first.first, first.last)})
-        dests = _kept_dests(out, out, first, first.first)
-        for index in sorted(set(range(len(out.pages))) - set(range(first.first, first.last)),
-                            reverse=True):
-            del out.pages[index]
-        for number, (part, source) in enumerate(zip(parts[1:], sources[1:], strict=True), 1):
-            offset = len(out.pages)
+        tops: list[PdfObject] = []  # the joined Document's children, and elements hung on it
+        marked: list[PdfObject] = []  # per out page: its elements by MCID
+        annotations: list[tuple[PdfObject, PdfObject]] = []  # (annotation, its Link element)
+        outline: list[pikepdf.OutlineItem] = []
+        dests: list[tuple[str, PdfObject]] = []
+        for number, (part, source) in enumerate(zip(parts, sources, strict=True)):
+            offset = len(marked)
             kept = [source.pages[i] for i in range(part.first, part.last)]
             kept_objgens = {page.objgen for page in kept}
-            with warnings.catch_warnings():  # named destinations are carried over below
-                warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
-                out.pages.extend(kept)  # copies each page once: /Pg, /Obj below map onto these
-            for kid in _kids(_document_element(source)):
-                if kid.Pg.objgen in kept_objgens:
-                    del kid["/P"]  # else the copy would pull in the part's whole tree
-                    _prefix_ids(kid, f"part{number}-")
-                    kids.append(out.copy_foreign(kid))
+            theirs = _document_element(source)
+            kids = [kid for kid in _kids(theirs) if _prune(kid, kept_objgens, None)]
+            parent_tree = pikepdf.NumberTree(source.Root.StructTreeRoot.ParentTree)
+            page_elements = [list(parent_tree[int(page.obj.StructParents)])
+                             if "/StructParents" in page.obj else [] for page in kept]
+            page_annotations = [(a, parent_tree[int(a.StructParent)]) for page in kept
+                                for a in page.obj.get("/Annots", []) if "/StructParent" in a]
+            # WeasyPrint hangs the margin boxes' elements on the Document without listing them
+            # as its children: they are carried over as they are, found from the parent tree.
+            hung = _hung_on(theirs, [e for row in page_elements for e in row if e is not None]
+                            + [element for _, element in page_annotations])
+            if number:
+                for element in kids + hung:
+                    del element["/P"]  # else a copy would pull in the part's whole tree
+                    _prefix_ids(element, f"part{number}-")
+                with warnings.catch_warnings():  # named destinations are carried over below
+                    warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+                    out.pages.extend(kept)  # copies each page once: /Pg, /Obj map onto these
+                local: Callable[[Any], Any] = out.copy_foreign
+            else:
+                local = _same
+            tops += [local(element) for element in kids]
+            marked += [[None if e is None else local(e) for e in row] for row in page_elements]
+            annotations += [(local(a), local(e)) for a, e in page_annotations]
+            hangers = [local(element) for element in hung]
+            for element in hangers:
+                element.P = document
             outline += _kept_outline(source, part, {i: offset + i - part.first for i in
                                                     range(part.first, part.last)}, out)
             dests += _kept_dests(out, source, part, part.first - offset)
-        for kid in kids:
+            if not number:
+                for index in sorted(set(range(len(out.pages))) -
+                                    set(range(part.first, part.last)), reverse=True):
+                    del out.pages[index]
+        for kid in tops:
             kid.P = document
-        document.K = pikepdf.Array(kids)
-        _rebuild_parent_tree(out)
+        document.K = pikepdf.Array(tops)
+        _set_parent_tree(out, marked, annotations)
         _set_dests(out, dests)
         with out.open_outline() as tree:
             tree.root[:] = outline
@@ -73,6 +92,23 @@ def join_parts(parts: list[PartPdf]) -> bytes:
     finally:
         for source in sources:
             source.close()
+
+
+def _same(element: PdfObject) -> PdfObject:
+    return element
+
+
+def _hung_on(document: PdfObject, elements: list[PdfObject]) -> list[PdfObject]:
+    """The elements (or their ancestors) whose parent is the Document but which are not among
+    its children, in the order first met."""
+    listed = {kid.objgen for kid in _kids(document)}
+    found: dict[Any, PdfObject] = {}
+    for element in elements:
+        while "/P" in element and element.P.objgen != document.objgen:
+            element = element.P
+        if "/P" in element and element.objgen not in listed:
+            found.setdefault(element.objgen, element)
+    return list(found.values())
 
 
 def _document_element(pdf: pikepdf.Pdf) -> PdfObject:
@@ -85,7 +121,27 @@ def _kids(element: PdfObject) -> list[PdfObject]:
     if kids is None:
         return []
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    return [kid for kid in items if isinstance(kid, pikepdf.Dictionary) and "/Pg" in kid]
+    return [kid for kid in items if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+
+
+def _prune(element: PdfObject, kept: set, page: Any) -> bool:
+    """Leave only the content on kept pages in the element; whether any is left."""
+    page = element.Pg.objgen if "/Pg" in element else page
+    kids = element.get("/K")
+    if kids is None:
+        return page in kept
+    left = []
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") in ("/MCR", "/OBJR"):
+            keep = (kid.Pg.objgen if "/Pg" in kid else page) in kept
+        elif isinstance(kid, pikepdf.Dictionary):
+            keep = _prune(kid, kept, page)
+        else:
+            keep = page in kept
+        if keep:
+            left.append(kid)
+    element.K = pikepdf.Array(left)
+    return bool(left)
 
 
 def _prefix_ids(element: PdfObject, prefix: str) -> None:
@@ -105,37 +161,15 @@ def _prefix_ids(element: PdfObject, prefix: str) -> None:
         _prefix_ids(kid, prefix)
 
 
-def _rebuild_parent_tree(pdf: pikepdf.Pdf) -> None:
-    """Marked content (page, MCID) and annotations → their structure element, numbered anew."""
-    page_keys: dict[Any, int] = {page.objgen: index for index, page in enumerate(pdf.pages)}
-    marked: dict[int, dict[int, PdfObject]] = {i: {} for i in range(len(pdf.pages))}
-    annotations: list[tuple[Any, Any]] = []
-
-    def walk(element: PdfObject, page: int | None) -> None:
-        if "/Pg" in element:
-            page = page_keys[element.Pg.objgen]
-        kids = element.get("/K")
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
-            if isinstance(kid, int) and page is not None:
-                marked[page][int(kid)] = element
-            elif isinstance(kid, pikepdf.Dictionary):
-                if kid.get("/Type") == "/OBJR":
-                    annotations.append((kid.Obj, element))
-                elif kid.get("/Type") == "/MCR":
-                    where = page_keys[kid.Pg.objgen] if "/Pg" in kid else page
-                    if where is not None:
-                        marked[where][int(kid.MCID)] = element
-                else:
-                    walk(kid, page)
-
-    walk(_document_element(pdf), None)
+def _set_parent_tree(pdf: pikepdf.Pdf, marked: list[PdfObject],
+                     annotations: list[tuple[PdfObject, PdfObject]]) -> None:
+    """Marked content (page, MCID) and annotations → their structure element, numbered anew:
+    page n is key n, annotations follow."""
     nums: Any = pikepdf.Array()
-    for index, page in enumerate(pdf.pages):
-        by_mcid = marked[index]
+    for index, (page, elements) in enumerate(zip(pdf.pages, marked, strict=True)):
         page.obj.StructParents = index
-        elements = [by_mcid.get(mcid) for mcid in range(max(by_mcid, default=-1) + 1)]
         nums.extend([index, pdf.make_indirect(pikepdf.Array(elements))])
-    key = len(pdf.pages)
+    key = len(marked)
     for annotation, element in annotations:
         annotation.StructParent = key
         nums.extend([key, element])

@@ -7,7 +7,7 @@ parts is made right:
 - "Page X of Y": a part's first priority page sets the page counter to its place in the whole
   pack, and `counter(pages)` in the stylesheet becomes the pack's page count;
 - the running header and the title page's `@page :first`: every part starts with the title
-  page, as the pack does, and drops its pages after layout;
+  page, as the pack does, and leaves its pages out of the PDF it writes;
 - the contents' page numbers and links: the first part holds the title page, the first
   priority, and stand-ins for the other priorities on pages numbered where they will be.
 Page counts are predicted (the last build's, else a page per summary and per measure page) and
@@ -86,7 +86,7 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     for _ in range(ROUNDS):
         with stage("render", timings):
             htmls = [_part_html(context, index, counts, render) for index in range(len(priorities))]
-        reason = next(filter(None, map(_unsplittable_html, htmls)), "")
+        reason = next(filter(None, (_unsplittable_html(html) for html, _ in htmls)), "")
         if reason:
             LOGGER.debug("laying the pack out as one document: %s", reason)
             return None
@@ -181,10 +181,12 @@ def _unsplittable_html(html: str) -> str:
 
 
 def _part_html(context: PackContext, index: int, counts: PageCounts,
-               render: Callable[[PackContext], str]) -> str:
-    """Part 0: the title page, the first priority, then stand-ins (a heading and an empty
+               render: Callable[[PackContext], str]) -> tuple[str, str | None]:
+    """The part's HTML, and the element from whose page on it is written (None: all).
+
+    Part 0: the title page, the first priority, then stand-ins (a heading and an empty
     summary) for the others on pages numbered as they will be. Part n: the title page (for the
-    running header, dropped later) and priority n numbered from its place in the pack."""
+    running header; not written) and priority n numbered from its place in the pack."""
     priorities = context.priorities
     starts = counts.first_pages()
     if index == 0:
@@ -194,7 +196,8 @@ def _part_html(context: PackContext, index: int, counts: PageCounts,
         shown = (priorities[index],)
         numbered = {priorities[index].anchor: starts[index]}
     css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
-    return render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
+    html = render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
+    return html, (priorities[index].anchor if index else None)
 
 
 def _stand_in(priority: PrioritySection) -> PrioritySection:
@@ -216,16 +219,13 @@ def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection
     first = rendered[0]
     front = first.anchor_pages[priorities[0].anchor]
     counts = [first.anchor_pages[priorities[1].anchor] - front]
-    counts += [part.pages - part.anchor_pages[p.anchor]
-               for part, p in zip(rendered[1:], priorities[1:], strict=True)]
-    return PageCounts(front, tuple(counts))
+    return PageCounts(front, tuple(counts + [part.pages for part in rendered[1:]]))
 
 
 def _joined(rendered: list[RenderedPdf], priorities: tuple[PrioritySection, ...],
             counts: PageCounts) -> RenderedPdf:
     ranges = [(0, rendered[0].anchor_pages[priorities[1].anchor])]
-    ranges += [(part.anchor_pages[p.anchor], part.pages)
-               for part, p in zip(rendered[1:], priorities[1:], strict=True)]
+    ranges += [(0, part.pages) for part in rendered[1:]]
     content = join_parts([PartPdf(part.content, first, last)
                           for part, (first, last) in zip(rendered, ranges, strict=True)])
     anchors: dict[str, int] = {}
@@ -240,45 +240,49 @@ def _joined(rendered: list[RenderedPdf], priorities: tuple[PrioritySection, ...]
 
 # Laying out: from the cache, the rest in worker processes.
 
-def _part_key(html: str) -> str:
+def _part_key(html: str, from_anchor: str | None) -> str:
     from weasyprint import __version__ as weasyprint_version
 
-    payload = f"{__version__}\0{weasyprint_version}\0{html}"
+    payload = f"{__version__}\0{weasyprint_version}\0{from_anchor}\0{html}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _lay_out_all(htmls: list[str], base_folder: Path, asset_folders: list[Path],
-                 cache_dir: Path | None, jobs: int) -> list[RenderedPdf]:
+def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
+                 asset_folders: list[Path], cache_dir: Path | None, jobs: int
+                 ) -> list[RenderedPdf]:
     folder = cache_dir / PARTS_FOLDER if cache_dir is not None else None
-    keys = [_part_key(html) for html in htmls]
+    keys = [_part_key(*part) for part in htmls]
     results = {key: part for key in set(keys) if (part := _read_part(folder, key))}
     missing = {key: html for key, html in zip(keys, htmls, strict=True) if key not in results}
-    largest_first = sorted(missing, key=lambda key: -len(missing[key]))
+    largest_first = sorted(missing, key=lambda key: -len(missing[key][0]))
     import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
 
     if len(missing) == 1:
-        results |= {key: _lay_out_one(missing[key], base_folder, asset_folders)
+        results |= {key: _lay_out_one(*missing[key], base_folder, asset_folders)
                     for key in missing}
     elif missing:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
                                  mp_context=multiprocessing.get_context(method)) as pool:
-            futures = {key: pool.submit(_lay_out_one, missing[key], base_folder, asset_folders)
-                       for key in largest_first}
+            futures = {key: pool.submit(_lay_out_one, *missing[key], base_folder,
+                                        asset_folders) for key in largest_first}
             results |= {key: future.result() for key, future in futures.items()}
-    LOGGER.info("laid out %d parts in %d processes (%d from the cache)", len(htmls),
-                min(jobs, max(1, len(missing))), len(htmls) - len(missing))
+    processes = min(jobs, max(1, len(missing)))
+    LOGGER.info("parts of the pack: %d laid out in %d process%s, %d from the cache",
+                len(missing), processes, "" if processes == 1 else "es",
+                len(htmls) - len(missing))
     if folder is not None:
         _store_parts(folder, {key: results[key] for key in missing}, keep=set(keys))
     return [results[key] for key in keys]
 
 
-def _lay_out_one(html: str, base_folder: Path, asset_folders: list[Path]) -> RenderedPdf:
+def _lay_out_one(html: str, from_anchor: str | None, base_folder: Path,
+                 asset_folders: list[Path]) -> RenderedPdf:
     """One part, without a log line per stage: the parts' layout is logged as one stage."""
     level = LOGGER.level
     LOGGER.setLevel(max(level, logging.WARNING))
     try:
-        return html_to_pdf(html, base_folder, asset_folders)
+        return html_to_pdf(html, base_folder, asset_folders, from_anchor=from_anchor)
     finally:
         LOGGER.setLevel(level)
 

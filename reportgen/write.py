@@ -58,8 +58,11 @@ class RenderedPdf:
 
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
                 pdf_variant: str | None = "pdf/ua-1",
-                timings: dict[str, float] | None = None) -> RenderedPdf:
-    """Lay out and write the PDF; any refused fetch or WeasyPrint error fails with a message."""
+                timings: dict[str, float] | None = None,
+                from_anchor: str | None = None) -> RenderedPdf:
+    """Lay out and write the PDF; any refused fetch or WeasyPrint error fails with a message.
+
+    from_anchor: write only the pages from the one where that element starts (parts.py)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -76,6 +79,9 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
                 raise PdfWriteFailed("the PDF was not written: the document has no title "
                                      "(a <title> in the pack template); screen readers and "
                                      "the accessibility regulations need one")
+            first = _first_page_of(document, from_anchor) if from_anchor else 0
+            if first:
+                document = document.copy(document.pages[first:])
             with stage("write", timings):
                 pdf = document.write_pdf(**options)
         except FatalURLFetchingError as error:
@@ -91,6 +97,10 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
         for name in page.anchors:  # an element split over pages is listed on each: keep the first
             anchors.setdefault(name, index)
     return RenderedPdf(pdf, len(document.pages), anchors)
+
+
+def _first_page_of(document, anchor: str) -> int:
+    return next(index for index, page in enumerate(document.pages) if anchor in page.anchors)
 
 
 @functools.cache

@@ -1,0 +1,205 @@
+"""The pack laid out in parts on two cores and joined reads, links and tags as one document does."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from reportgen.build import build
+from reportgen.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
+from tests.conftest import SAMPLE, pdf_text
+from tests.helpers import rewrite_csv
+
+CACHE = ".reportgen-cache"
+
+
+@pytest.fixture(scope="module")
+def both_ways(tmp_path_factory: pytest.TempPathFactory):
+    """The sample pack built in parts (two processes) and as one document (one process)."""
+    parts = build(SAMPLE, tmp_path_factory.mktemp("parts"), jobs=2)
+    whole = build(SAMPLE, tmp_path_factory.mktemp("whole"), jobs=1)
+    return parts, whole
+
+
+def _outline(pdf: pikepdf.Pdf) -> list[tuple[int, str, int, float]]:
+    """(depth, title, page index, top of the target) of every bookmark, in order."""
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            destination = item.destination
+            page = pdf.pages.index(pikepdf.Page(destination[0]))
+            found.append((depth, item.title, page, round(float(destination[3]), 1)))
+            walk(item.children, depth + 1)
+
+    with pdf.open_outline() as outline:
+        walk(outline.root, 0)
+    return found
+
+
+def _links(pdf: pikepdf.Pdf) -> list[list[tuple[str, int]]]:
+    """Per page: each internal link's destination name and the page that name leads to."""
+    dests = pikepdf.NameTree(pdf.Root.Names.Dests)
+    pages = []
+    for page in pdf.pages:
+        links = []
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") == "/Link" and "/Dest" in annotation:
+                name = str(annotation.Dest)
+                links.append((name, pdf.pages.index(pikepdf.Page(dests[name][0]))))
+        pages.append(links)
+    return pages
+
+
+def _element_kinds(pdf: pikepdf.Pdf) -> Counter:
+    kinds: Counter = Counter()
+
+    def walk(element):
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                kinds[str(kid.S)] += 1
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return kinds
+
+
+def _marked_content_owners(pdf: pikepdf.Pdf) -> list[tuple[int, int, str]]:
+    """Every MCID in every page's content, with the structure element the parent tree gives
+    for it and whether that element says it is on this page."""
+    parent_tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    owners = []
+    for index, page in enumerate(pdf.pages):
+        mcids = [int(operands[1].MCID) for operands, operator in
+                 pikepdf.parse_content_stream(page, "BDC")
+                 if isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]]
+        marked = parent_tree[int(page.obj.StructParents)]
+        for mcid in mcids:
+            element = marked[mcid]
+            assert element.Pg.objgen == page.objgen, (index, mcid)
+            owners.append((index, mcid, str(element.S)))
+    return owners
+
+
+def test_parts_read_link_and_tag_as_one_document_does(both_ways) -> None:
+    parts, whole = both_ways
+    assert parts.pages == whole.pages == 21
+    assert pdf_text(parts.pdf) == pdf_text(whole.pdf)  # page numbers, contents numbers, headers
+    with pikepdf.open(parts.pdf) as joined, pikepdf.open(whole.pdf) as one:
+        assert _outline(joined) == _outline(one)
+        assert _links(joined) == _links(one)
+        assert _element_kinds(joined) == _element_kinds(one)
+        assert _marked_content_owners(joined) == _marked_content_owners(one)
+        annotations = [a for page in joined.pages for a in page.obj.get("/Annots", [])]
+        parent_tree = pikepdf.NumberTree(joined.Root.StructTreeRoot.ParentTree)
+        assert all(parent_tree[int(a.StructParent)].S == "/Link" for a in annotations)
+        ids = [str(e.ID) for e in _all_elements(joined) if "/ID" in e]
+        assert len(ids) == len(set(ids)) > 0  # table header IDs stay unique across parts
+        assert joined.docinfo["/Title"] == one.docinfo["/Title"]
+        assert str(joined.Root.Lang) == "en-GB"
+    assert "layout" in parts.timings and "join" in parts.timings
+    assert "join" not in whole.timings
+
+
+def _all_elements(pdf: pikepdf.Pdf):
+    stack = [pdf.Root.StructTreeRoot]
+    while stack:
+        element = stack.pop()
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                yield kid
+                stack.append(kid)
+
+
+def test_joined_pack_numbers_every_page_of_the_whole(both_ways) -> None:
+    parts, _ = both_ways
+    pages = pdf_text(parts.pdf)
+    assert [re.search(r"Page (\d+) of (\d+)", text).groups() for text in pages] == \
+        [(str(n), "21") for n in range(1, 22)]
+    contents = re.findall(r"^(Priority [A-D] – .*?) \.+ (\d+)$", pages[0], re.MULTILINE)
+    assert len(contents) == 4
+    for title, page in contents:  # each priority starts on the page the contents gives
+        assert pages[int(page) - 1].startswith(title)
+    header = re.compile(r"North East Lincolnshire Council · Improvement Plan Report")
+    assert all(header.search(text) for text in pages[1:])  # the running header in every part
+
+
+def _priority_c_page(project: Path) -> str:
+    with (project / "measures.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    return next(row.get("group") or row["id"] for row in rows if row["priority"] == "C")
+
+
+def test_commentary_rebuild_lays_out_only_its_priority(sample_copy: Path, tmp_path: Path,
+                                                       caplog) -> None:
+    out = tmp_path / "out"
+    build(sample_copy, out, jobs=2)
+    page = _priority_c_page(sample_copy)
+    rewrite_csv(sample_copy / "commentary.csv", lambda rows: [
+        row.__setitem__(2, "Rebuilt after the panel meeting.") for row in rows if row[0] == page])
+    caplog.set_level("INFO", logger="reportgen")
+    caplog.clear()
+    rebuilt = build(sample_copy, out, jobs=2)
+    assert "parts of the pack: 1 laid out in 1 process, 3 from the cache" in caplog.text
+    cold = build(sample_copy, tmp_path / "cold", jobs=2)
+    assert rebuilt.pdf.read_bytes() == cold.pdf.read_bytes()
+    assert "Rebuilt after the panel meeting." in "".join(pdf_text(rebuilt.pdf))
+
+
+def test_a_wrong_page_count_prediction_is_laid_out_again(sample_copy: Path, tmp_path: Path,
+                                                         caplog) -> None:
+    out = tmp_path / "out"
+    cold = build(sample_copy, out, jobs=2).pdf.read_bytes()
+    record_path = out / CACHE / PARTS_FOLDER / LAYOUT_RECORD
+    record = json.loads(record_path.read_text())
+    record_path.write_text(json.dumps({key: 1 for key in record}))  # every priority one page
+    caplog.set_level("INFO", logger="reportgen")
+    caplog.clear()
+    again = build(sample_copy, out, jobs=2)
+    assert caplog.text.count("parts of the pack: 4 laid out") == 2  # guessed, then as found
+    assert again.pdf.read_bytes() == cold
+    assert json.loads(record_path.read_text()) == record
+
+
+def test_marking_that_looks_like_a_page_counter_stays_text(sample_copy: Path,
+                                                          tmp_path: Path) -> None:
+    config = sample_copy / "report.toml"
+    config.write_text('protective_marking = "OFFICIAL counter(pages)"\n' + config.read_text())
+    result = build(sample_copy, tmp_path, jobs=2)
+    pages = pdf_text(result.pdf)
+    assert all("OFFICIAL counter(pages)" in text for text in pages)
+    assert "Page 21 of 21" in pages[-1]
+
+
+@pytest.mark.parametrize(("css", "reason"), [
+    ("@page { @bottom-right { content: counter(page) ' of ' counter(pages) } }", ""),
+    ("@page :first { @top-left { content: none } }", ""),
+    ("@page :left { margin-left: 30mm }", "@page :left"),
+    ("@media print { @page wide { size: A4 landscape } }", "@page wide"),
+    ("@page :nth(2) { margin: 0 }", "@page :nth(2)"),
+    ("table.wide { page: wide }", "names pages"),
+    ("@page { @bottom-right { content: counter(pages, upper-roman) } }", "counts pages"),
+])
+def test_stylesheets_that_parts_cannot_copy(css: str, reason: str) -> None:
+    found = _unsplittable_css(css)
+    assert (reason in found) if reason else found == ""
+
+
+def test_a_left_and_right_page_theme_is_laid_out_as_one_document(sample_copy: Path,
+                                                                 tmp_path: Path,
+                                                                 caplog) -> None:
+    styles = sample_copy / "styles" / "default"
+    styles.mkdir(parents=True)
+    (styles / "pack.css").write_text("@page :left { margin-left: 25mm; }\n", encoding="utf-8")
+    caplog.set_level("DEBUG", logger="reportgen")
+    result = build(sample_copy, tmp_path, jobs=2)
+    assert "laying the pack out as one document: the stylesheet has @page :left" in caplog.text
+    assert "parts of the pack" not in caplog.text and result.pages == 21
