@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,19 +27,62 @@ STAGES = ["load", "assess", "charts", "render", "layout", "write", "join", "publ
 
 
 def run(command: list[str]) -> tuple[float, float, str, str]:
-    """(seconds, peak RSS in MB of the process and its children, stdout, stderr)."""
+    """(seconds, peak memory in MB, stdout, stderr). Peak memory: the larger of the biggest
+    single process (wait4's maximum resident set) and the most the process and its worker
+    processes held at once (their proportional set sizes summed, sampled every 50 ms)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err)
+        sampler = TreeMemory(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
+        sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
-    return seconds, usage.ru_maxrss / 1024, stdout, stderr
+    return seconds, max(usage.ru_maxrss / 1024, sampler.peak_mb), stdout, stderr
+
+
+class TreeMemory(threading.Thread):
+    """The most memory a process and its descendants held at once, from /proc (Linux)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self._done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_mb = max(self.peak_mb, sum(map(_pss_mb, _tree(self.pid))))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, index = [pid], 0
+    while index < len(pids):
+        try:
+            children = Path(f"/proc/{pids[index]}/task/{pids[index]}/children").read_text()
+        except OSError:
+            children = ""
+        pids += [int(child) for child in children.split()]
+        index += 1
+    return pids
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def ours(project: Path, output: Path) -> dict[str, float]:

@@ -89,11 +89,14 @@ def asset_folders(project: Project) -> list[Path]:
 
 def build(root: Path, output_dir: Path, period: str | None = None,
           base_config: Path | None = None, jobs: int | None = None,
-          output_format: str | None = None, appendix: int | None = None) -> BuildResult:
+          output_format: str | None = None, appendix: int | None = None,
+          split: bool = True) -> BuildResult:
     """jobs: processes drawing charts and laying out pages (default: up to 2; a batch worker
     passes 1).
     output_format: pdf, html or all (default: report.toml's format).
-    appendix: build only this appendix of the committee paper, labelled for an agenda pack."""
+    appendix: build only this appendix of the committee paper, labelled for an agenda pack.
+    split: lay the pack out in parts, one per priority (parts.py); False lays it out as one
+    document (the reference the parts are tested against)."""
     jobs = default_jobs() if jobs is None else jobs
     timings: dict[str, float] = {}
     with stage("load", timings):
@@ -103,7 +106,7 @@ def build(root: Path, output_dir: Path, period: str | None = None,
     _check_appendix(project, appendix)
     with output_lock(output_dir):
         return _build_locked(project, assessments, output_dir, timings, jobs,
-                             editions(output_format, project), appendix)
+                             editions(output_format, project), appendix, split)
 
 
 def _check_appendix(project: Project, appendix: int | None) -> None:
@@ -118,7 +121,7 @@ def _check_appendix(project: Project, appendix: int | None) -> None:
 
 def _build_locked(project: Project, assessments: list[Assessment], output_dir: Path,
                   timings: dict[str, float], jobs: int, wanted: list[str],
-                  appendix: int | None) -> BuildResult:
+                  appendix: int | None, split: bool) -> BuildResult:
     theme = project.theme
     when = build_time(project)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(when.timestamp())))  # fontTools subsetting
@@ -130,7 +133,8 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
                 charts = draw_charts(project.data, assessments, project.config,
                                      theme.chart_style(), output_dir / CACHE_FOLDER, jobs)
         if project.paper is None:
-            pdf = _pack_pdf(project, assessments, charts, when, output_dir, jobs, timings)
+            pdf = _pack_pdf(project, assessments, charts, when, output_dir,
+                            jobs if split else 0, timings)
             files["pdf"] = (output_path(project, output_dir), pdf.content, pdf.pages)
         else:
             for document in paper_documents(project.paper, appendix):
@@ -189,10 +193,14 @@ def _context(project: Project, assessments: list[Assessment], charts: dict[str, 
 def _pack_pdf(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
               when: dt.datetime, output_dir: Path, jobs: int, timings: dict[str, float]
               ) -> RenderedPdf:
-    """Laid out in parts on `jobs` cores when the pack allows (parts.py), else as one document."""
+    """Laid out in parts by `jobs` processes when the pack allows (parts.py), else (and when
+    `jobs` is 0) as one document."""
     context = _context(project, assessments, charts, when, "pdf")
-    pdf = lay_out_in_parts(context, lambda part: render_pack(part, project.root), project.root,
-                           asset_folders(project), output_dir / CACHE_FOLDER, jobs, timings)
+    pdf = None
+    if jobs:
+        pdf = lay_out_in_parts(context, lambda part: render_pack(part, project.root),
+                               project.root, asset_folders(project), output_dir / CACHE_FOLDER,
+                               jobs, timings)
     if pdf is None:
         with stage("render", timings):
             html = render_pack(context, project.root)

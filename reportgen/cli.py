@@ -72,14 +72,17 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
 @click.option("--appendix", type=click.IntRange(min=1), metavar="N",
               help="Build only appendix N of the committee paper, as its own PDF labelled "
                    "for an agenda pack (pages N.1, N.2 …).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="N",
+              help="Worker processes drawing charts and laying out pages (default: the cores, "
+                   "up to 2). The PDF is the same whatever N.")
 def build(project: Path, output_dir: Path, period: str | None, output_format: str | None,
-          appendix: int | None) -> None:
+          appendix: int | None, jobs: int | None) -> None:
     """Build the pack, or the committee paper when report.toml has [paper], for PROJECT into
     the output folder."""
     from reportgen.build import build as build_pack
 
     result = build_pack(project, output_dir, period, output_format=output_format,
-                        appendix=appendix)
+                        appendix=appendix, jobs=jobs)
     for warning in result.warnings:
         LOGGER.warning("%s", warning)
     LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))

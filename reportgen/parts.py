@@ -74,9 +74,10 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
                      base_folder: Path, asset_folders: list[Path], cache_dir: Path | None,
                      jobs: int, timings: dict[str, float]) -> RenderedPdf | None:
     """The pack's PDF laid out in parts by `jobs` processes; None when it cannot or need not
-    be split (the caller lays it out as one document)."""
+    be split (the caller lays it out as one document). Whether it is split depends on the pack
+    alone, never on `jobs`, so that the same inputs give the same bytes on any machine."""
     priorities = context.priorities
-    reason = _unsplittable(context, jobs)
+    reason = _unsplittable(context)
     if reason:
         LOGGER.debug("laying the pack out as one document: %s", reason)
         return None
@@ -103,9 +104,7 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     return None
 
 
-def _unsplittable(context: PackContext, jobs: int) -> str:
-    if jobs < 2:
-        return "one process asked for"
+def _unsplittable(context: PackContext) -> str:
     if len(context.priorities) < 2:
         return "one priority"
     if sum(1 + len(p.pages) for p in context.priorities) < MIN_PAGES:
@@ -257,7 +256,7 @@ def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
     largest_first = sorted(missing, key=lambda key: -len(missing[key][0]))
     import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
 
-    if len(missing) == 1:
+    if jobs <= 1 or len(missing) == 1:
         results |= {key: _lay_out_one(*missing[key], base_folder, asset_folders)
                     for key in missing}
     elif missing:

@@ -21,9 +21,9 @@ CACHE = ".reportgen-cache"
 
 @pytest.fixture(scope="module")
 def both_ways(tmp_path_factory: pytest.TempPathFactory):
-    """The sample pack built in parts (two processes) and as one document (one process)."""
+    """The sample pack built in parts (two processes) and as one document."""
     parts = build(SAMPLE, tmp_path_factory.mktemp("parts"), jobs=2)
-    whole = build(SAMPLE, tmp_path_factory.mktemp("whole"), jobs=1)
+    whole = build(SAMPLE, tmp_path_factory.mktemp("whole"), split=False)
     return parts, whole
 
 
@@ -136,6 +136,14 @@ def _priority_c_page(project: Path) -> str:
     with (project / "measures.csv").open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
     return next(row.get("group") or row["id"] for row in rows if row["priority"] == "C")
+
+
+def test_one_process_makes_the_same_pdf(both_ways, tmp_path: Path, caplog) -> None:
+    caplog.set_level("INFO", logger="reportgen")
+    caplog.clear()
+    single = build(SAMPLE, tmp_path, jobs=1)
+    assert "parts of the pack: 4 laid out in 1 process, 0 from the cache" in caplog.text
+    assert single.pdf.read_bytes() == both_ways[0].pdf.read_bytes()
 
 
 def test_commentary_rebuild_lays_out_only_its_priority(sample_copy: Path, tmp_path: Path,
