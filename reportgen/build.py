@@ -131,7 +131,8 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
         if _shows_pack(project, appendix):
             with stage("charts", timings):
                 charts = draw_charts(project.data, assessments, project.config,
-                                     theme.chart_style(), output_dir / CACHE_FOLDER, jobs)
+                                     theme.chart_style(), output_dir / CACHE_FOLDER, jobs,
+                                     while_drawing=_import_page_libraries)
         if project.paper is None:
             pdf = _pack_pdf(project, assessments, charts, when, output_dir,
                             jobs if split else 0, timings)
@@ -158,6 +159,12 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
                        sum(pages for kind, (_, _, pages) in files.items()
                            if kind.startswith("pdf")), project, assessments,
                        project.warnings, timings)
+
+
+def _import_page_libraries() -> None:
+    """WeasyPrint and pikepdf take ~1 s to import: done while the chart workers draw."""
+    import pikepdf  # noqa: F401
+    import weasyprint  # noqa: F401
 
 
 def _other_inputs(project: Project) -> list[Path]:

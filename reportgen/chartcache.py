@@ -10,6 +10,7 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
@@ -39,27 +40,33 @@ def draw_png(spec: ChartSpec, style: ChartStyle) -> bytes:
 
 
 def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None,
-               jobs: int) -> list[bytes]:
-    """One PNG per spec, in order."""
+               jobs: int, while_drawing: Callable[[], object] | None = None) -> list[bytes]:
+    """One PNG per spec, in order. while_drawing: work for this process while worker
+    processes draw (not called when there are none)."""
     keys = [chart_key(spec, style) for spec in specs]
     found = {key: png for key in set(keys) if (png := _read_cached(cache_dir, key))}
     missing = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in found}
-    drawn = dict(zip(missing, _draw_all(list(missing.values()), style, jobs), strict=True))
+    drawn = dict(zip(missing, _draw_all(list(missing.values()), style, jobs, while_drawing),
+                     strict=True))
     if cache_dir is not None:
         _store(cache_dir, drawn, keep=set(keys))
     pngs = found | drawn
     return [pngs[key] for key in keys]
 
 
-def _draw_all(specs: list[ChartSpec], style: ChartStyle, jobs: int) -> list[bytes]:
+def _draw_all(specs: list[ChartSpec], style: ChartStyle, jobs: int,
+              while_drawing: Callable[[], object] | None) -> list[bytes]:
     if jobs <= 1 or len(specs) < PARALLEL_FROM:
         return [draw_png(spec, style) for spec in specs]
     # fork shares the imported matplotlib with the workers, so they start in milliseconds
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs,
                              mp_context=multiprocessing.get_context(method)) as pool:
-        return list(pool.map(draw_png, specs, repeat(style),
-                             chunksize=max(1, len(specs) // (jobs * 4))))
+        pngs = pool.map(draw_png, specs, repeat(style),
+                        chunksize=max(1, len(specs) // (jobs * 4)))
+        if while_drawing:  # the workers are forked by now: nothing here is copied into them
+            while_drawing()
+        return list(pngs)
 
 
 def _read_cached(cache_dir: Path | None, key: str) -> bytes | None:

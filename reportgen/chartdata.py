@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from reportgen.assess import Assessment
@@ -79,11 +80,11 @@ def chart_specs(data: Dataset, assessments: list[Assessment], config: ReportConf
 
 
 def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
-                style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1
-                ) -> dict[str, Chart]:
+                style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1,
+                while_drawing: Callable[[], object] | None = None) -> dict[str, Chart]:
     """PNG charts for the PDF, keyed by measure id."""
     specs = chart_specs(data, assessments, config)
-    pngs = chart_pngs(specs, style, cache_dir, jobs)
+    pngs = chart_pngs(specs, style, cache_dir, jobs, while_drawing)
     return {a.measure.id: Chart(src=_data_uri(png), alt=describe_chart(spec), title=spec.title)
             for a, spec, png in zip(assessments, specs, pngs, strict=True)}
 

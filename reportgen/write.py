@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import EXIT_INVALID_INPUT, OutputNotWritable, ReportgenError
-from reportgen.fetcher import SafeURLFetcher
 from reportgen.log import LOGGER, stage
 
 
@@ -59,22 +58,27 @@ class RenderedPdf:
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
                 pdf_variant: str | None = "pdf/ua-1",
                 timings: dict[str, float] | None = None,
-                from_anchor: str | None = None) -> RenderedPdf:
+                from_anchor: str | None = None, font_config: object = None) -> RenderedPdf:
     """Lay out and write the PDF; any refused fetch or WeasyPrint error fails with a message.
 
-    from_anchor: write only the pages from the one where that element starts (parts.py)."""
+    from_anchor: write only the pages from the one where that element starts (parts.py).
+    font_config: a WeasyPrint FontConfiguration to reuse (its fonts are then loaded once for
+    several documents; the PDF is the same)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
+
+    from reportgen.fetcher import SafeURLFetcher
 
     timings = {} if timings is None else timings
     _check_font_subsetting()
     fetcher = SafeURLFetcher(asset_folders)
     options = {"pdf_variant": pdf_variant, "pdf_tags": pdf_variant is not None}
+    layout_options = options | ({"font_config": font_config} if font_config else {})
     with _weasyprint_messages() as messages:
         try:
             with stage("layout", timings):
                 document = HTML(string=html, base_url=base_folder.resolve().as_uri() + "/",
-                                url_fetcher=fetcher).render(**options)
+                                url_fetcher=fetcher).render(**layout_options)
             if not (document.metadata.title or "").strip():
                 raise PdfWriteFailed("the PDF was not written: the document has no title "
                                      "(a <title> in the pack template); screen readers and "
