@@ -16,7 +16,7 @@ from itertools import repeat
 from pathlib import Path
 
 from reportgen import __version__
-from reportgen.charts import ChartSpec, ChartStyle, build_chart, figure_png
+from reportgen.charts import ChartSpec, ChartStyle, chart_png
 
 CACHE_FOLDER = ".reportgen-cache"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -36,7 +36,7 @@ def chart_key(spec: ChartSpec, style: ChartStyle) -> str:
 
 
 def draw_png(spec: ChartSpec, style: ChartStyle) -> bytes:
-    return figure_png(build_chart(spec, style))
+    return chart_png(spec, style)
 
 
 def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None,

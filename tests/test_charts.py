@@ -121,3 +121,25 @@ def test_alt_text_for_a_fall_below_target() -> None:
     alt = describe_chart(spec)
     assert "fell from 89% in April 2023 to 64% in June 2023" in alt
     assert "below the target of 95% and outside the tolerance band lower 85.5%" in alt
+
+
+def test_template_figure_draws_the_same_png_as_a_fresh_figure() -> None:
+    """Charts are drawn on one reused figure per process: whatever was drawn before, each
+    PNG is byte for byte the one a fresh figure gives (and so the cache keys stay true)."""
+    from reportgen import charts
+    from reportgen.assess import assess
+    from reportgen.chartdata import chart_specs
+    from reportgen.project import load_project
+    from tests.conftest import SAMPLE
+
+    project = load_project(SAMPLE, None, None)
+    assessments = assess(project.data, project.period, project.config.default_tolerance)
+    specs = chart_specs(project.data, assessments, project.config)
+    style = project.theme.chart_style()
+    assert {spec.half_width for spec in specs} == {True, False}
+    assert any(spec.comparators for spec in specs) and any(spec.milestones for spec in specs)
+    for order in (specs, specs[::-1]):
+        charts._TEMPLATES.clear()
+        for spec in order:
+            assert charts.chart_png(spec, style) == figure_png(build_chart(spec, style)), \
+                spec.title
