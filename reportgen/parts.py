@@ -305,8 +305,8 @@ def _read_part(folder: Path | None, key: str) -> RenderedPdf | None:
     try:
         facts = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
         content = (folder / f"{key}.pdf").read_bytes()
-        if not content.startswith(b"%PDF-") or len(content) != facts["bytes"]:
-            return None
+        if hashlib.sha256(content).hexdigest() != facts["sha256"]:
+            return None  # damaged or half written: laid out again
         return RenderedPdf(content, int(facts["pages"]), {str(k): int(v) for k, v in
                                                           facts["anchors"].items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -319,7 +319,7 @@ def _store_parts(folder: Path, parts: dict[str, RenderedPdf], keep: set[str]) ->
         folder.mkdir(parents=True, exist_ok=True)
         for key, part in parts.items():
             facts = {"pages": part.pages, "anchors": part.anchor_pages,
-                     "bytes": len(part.content)}
+                     "sha256": hashlib.sha256(part.content).hexdigest()}
             _write_atomically(folder / f"{key}.pdf", part.content)
             _write_atomically(folder / f"{key}.json", json.dumps(facts).encode("utf-8"))
         for stale in [*folder.glob("*.pdf"), *folder.glob("*.json")]:

@@ -177,6 +177,15 @@ def test_a_wrong_page_count_prediction_is_laid_out_again(sample_copy: Path, tmp_
     assert json.loads(record_path.read_text()) == record
 
 
+def test_a_damaged_cached_part_is_laid_out_again(sample_copy: Path, tmp_path: Path) -> None:
+    cold = build(sample_copy, tmp_path, jobs=2).pdf.read_bytes()
+    parts = sorted((tmp_path / CACHE / PARTS_FOLDER).glob("*.pdf"))
+    assert len(parts) == 4
+    for part in parts:  # same length, wrong bytes: as a full disk or a crash might leave them
+        part.write_bytes(b"%PDF-" + b"x" * (part.stat().st_size - 5))
+    assert build(sample_copy, tmp_path, jobs=2).pdf.read_bytes() == cold
+
+
 def test_marking_that_looks_like_a_page_counter_stays_text(sample_copy: Path,
                                                           tmp_path: Path) -> None:
     config = sample_copy / "report.toml"
