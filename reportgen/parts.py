@@ -1,4 +1,4 @@
-"""The pack laid out in parts, one per priority, on several cores, and joined into one PDF.
+"""The pack laid out in parts, a title page and one per priority, on several cores, and joined.
 
 WeasyPrint lays out a document on one core (~100 ms a page: SPEC "Measured facts"). Each
 priority starts on a new page and its layout does not depend on the others', so each is laid
@@ -8,8 +8,8 @@ parts is made right:
   pack, and `counter(pages)` in the stylesheet becomes the pack's page count;
 - the running header and the title page's `@page :first`: every part starts with the title
   page, as the pack does, and leaves its pages out of the PDF it writes;
-- the contents' page numbers and links: the first part holds the title page, the first
-  priority, and stand-ins for the other priorities on pages numbered where they will be.
+- the contents' page numbers and links: the first part holds the title page and stand-ins for
+  the priorities on pages numbered where they will be (only the title page is kept).
 Page counts are predicted (the last build's, else a page per summary and per measure page) and
 checked after layout; a wrong prediction lays the parts out again with the counts found.
 Laid-out parts are cached by their HTML, so a rebuild lays out only the priorities that changed.
@@ -86,7 +86,8 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
         record.get(p.anchor, 1 + len(p.pages)) for p in priorities))
     for _ in range(ROUNDS):
         with stage("render", timings):
-            htmls = [_part_html(context, index, counts, render) for index in range(len(priorities))]
+            htmls = [_part_html(context, index, counts, render)
+                     for index in range(len(priorities) + 1)]
         reason = next(filter(None, (_unsplittable_html(html) for html, _ in htmls)), "")
         if reason:
             LOGGER.debug("laying the pack out as one document: %s", reason)
@@ -96,7 +97,7 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
         found = _counts_found(rendered, priorities)
         if found == counts:
             with stage("join", timings):
-                pdf = _joined(rendered, priorities, counts)
+                pdf = _joined(rendered, counts)
             _write_record(cache_dir, found, priorities)
             return pdf
         counts = found
@@ -183,20 +184,23 @@ def _part_html(context: PackContext, index: int, counts: PageCounts,
                render: Callable[[PackContext], str]) -> tuple[str, str | None]:
     """The part's HTML, and the element from whose page on it is written (None: all).
 
-    Part 0: the title page, the first priority, then stand-ins (a heading and an empty
-    summary) for the others on pages numbered as they will be. Part n: the title page (for the
-    running header; not written) and priority n numbered from its place in the pack."""
+    Part 0: the title page, then stand-ins (a heading and an empty summary) for the priorities
+    on pages numbered as they will be, for the contents (only the title page is kept). Part n:
+    the title page (for the running header; not written) and priority n numbered from its place
+    in the pack. An edit in one priority so changes one part, which alone is laid out again."""
     priorities = context.priorities
     starts = counts.first_pages()
     if index == 0:
-        shown = (priorities[0],) + tuple(_stand_in(p) for p in priorities[1:])
-        numbered = {p.anchor: starts[n] for n, p in enumerate(priorities) if n > 0}
+        shown = tuple(_stand_in(p) for p in priorities)
+        numbered = {p.anchor: starts[n] for n, p in enumerate(priorities)}
+        written_from = None
     else:
-        shown = (priorities[index],)
-        numbered = {priorities[index].anchor: starts[index]}
+        priority = priorities[index - 1]
+        shown, numbered = (priority,), {priority.anchor: starts[index - 1]}
+        written_from = priority.anchor
     css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
     html = render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
-    return html, (priorities[index].anchor if index else None)
+    return html, written_from
 
 
 def _stand_in(priority: PrioritySection) -> PrioritySection:
@@ -215,16 +219,12 @@ def _numbering_css(first_pages: dict[str, int]) -> str:
 
 def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection, ...]
                   ) -> PageCounts:
-    first = rendered[0]
-    front = first.anchor_pages[priorities[0].anchor]
-    counts = [first.anchor_pages[priorities[1].anchor] - front]
-    return PageCounts(front, tuple(counts + [part.pages for part in rendered[1:]]))
+    front = rendered[0].anchor_pages[priorities[0].anchor]
+    return PageCounts(front, tuple(part.pages for part in rendered[1:]))
 
 
-def _joined(rendered: list[RenderedPdf], priorities: tuple[PrioritySection, ...],
-            counts: PageCounts) -> RenderedPdf:
-    ranges = [(0, rendered[0].anchor_pages[priorities[1].anchor])]
-    ranges += [(0, part.pages) for part in rendered[1:]]
+def _joined(rendered: list[RenderedPdf], counts: PageCounts) -> RenderedPdf:
+    ranges = [(0, counts.front)] + [(0, part.pages) for part in rendered[1:]]
     content = join_parts([PartPdf(part.content, first, last)
                           for part, (first, last) in zip(rendered, ranges, strict=True)])
     anchors: dict[str, int] = {}

@@ -142,7 +142,7 @@ def test_one_process_makes_the_same_pdf(both_ways, tmp_path: Path, caplog) -> No
     caplog.set_level("INFO", logger="reportgen")
     caplog.clear()
     single = build(SAMPLE, tmp_path, jobs=1)
-    assert "parts of the pack: 4 laid out in 1 process, 0 from the cache" in caplog.text
+    assert "parts of the pack: 5 laid out in 1 process, 0 from the cache" in caplog.text
     assert single.pdf.read_bytes() == both_ways[0].pdf.read_bytes()
 
 
@@ -156,7 +156,7 @@ def test_commentary_rebuild_lays_out_only_its_priority(sample_copy: Path, tmp_pa
     caplog.set_level("INFO", logger="reportgen")
     caplog.clear()
     rebuilt = build(sample_copy, out, jobs=2)
-    assert "parts of the pack: 1 laid out in 1 process, 3 from the cache" in caplog.text
+    assert "parts of the pack: 1 laid out in 1 process, 4 from the cache" in caplog.text
     cold = build(sample_copy, tmp_path / "cold", jobs=2)
     assert rebuilt.pdf.read_bytes() == cold.pdf.read_bytes()
     assert "Rebuilt after the panel meeting." in "".join(pdf_text(rebuilt.pdf))
@@ -172,7 +172,7 @@ def test_a_wrong_page_count_prediction_is_laid_out_again(sample_copy: Path, tmp_
     caplog.set_level("INFO", logger="reportgen")
     caplog.clear()
     again = build(sample_copy, out, jobs=2)
-    assert caplog.text.count("parts of the pack: 4 laid out") == 2  # guessed, then as found
+    assert caplog.text.count("parts of the pack: 5 laid out") == 2  # guessed, then as found
     assert again.pdf.read_bytes() == cold
     assert json.loads(record_path.read_text()) == record
 
@@ -180,7 +180,7 @@ def test_a_wrong_page_count_prediction_is_laid_out_again(sample_copy: Path, tmp_
 def test_a_damaged_cached_part_is_laid_out_again(sample_copy: Path, tmp_path: Path) -> None:
     cold = build(sample_copy, tmp_path, jobs=2).pdf.read_bytes()
     parts = sorted((tmp_path / CACHE / PARTS_FOLDER).glob("*.pdf"))
-    assert len(parts) == 4
+    assert len(parts) == 5
     for part in parts:  # same length, wrong bytes: as a full disk or a crash might leave them
         part.write_bytes(b"%PDF-" + b"x" * (part.stat().st_size - 5))
     assert build(sample_copy, tmp_path, jobs=2).pdf.read_bytes() == cold
