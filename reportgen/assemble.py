@@ -97,7 +97,7 @@ def _add_attached_bookmarks(pdf, placements: list[Placement], sources: dict) -> 
 def _bookmark_on(pdf, items, page: int):
     """The first bookmark, at any depth, that points at the page."""
     for item in items:
-        if _destination_page(pdf, item.destination) == page:
+        if destination_page(pdf, item.destination) == page:
             return item
         found = _bookmark_on(pdf, item.children, page)
         if found is not None:
@@ -105,7 +105,8 @@ def _bookmark_on(pdf, items, page: int):
     return None
 
 
-def _destination_page(pdf, destination) -> int | None:
+def destination_page(pdf, destination) -> int | None:
+    """The index of the page an explicit destination points at (None: a named one, or none)."""
     if isinstance(destination, int):
         return destination
     if isinstance(destination, pikepdf.Array) and len(destination) and \
@@ -122,7 +123,7 @@ def _copied(source, items, pages: dict[int, int]) -> list:
     actions other than a page are left out)."""
     copies = []
     for item in items:
-        page = _destination_page(source, item.destination)
+        page = destination_page(source, item.destination)
         if page in pages:
             copy = pikepdf.OutlineItem(item.title, pages[page])
             copy.children.extend(_copied(source, item.children, pages))

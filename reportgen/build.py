@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportgen.assemble import Placement, finish_pdf
 from reportgen.assess import Assessment, assess
-from reportgen.chartcache import CACHE_FOLDER, default_jobs
+from reportgen.cache import CACHE_FOLDER
 from reportgen.chartdata import draw_charts, draw_svg_charts
 from reportgen.config import CONFIG_FILE
 from reportgen.context import Chart, PackContext, pack_context
@@ -26,6 +26,7 @@ from reportgen.project import Project, load_project
 from reportgen.render import render_pack, render_paper
 from reportgen.resources import default_styles_dir, default_templates_dir
 from reportgen.theme import bundled_fonts_dir
+from reportgen.workers import default_jobs
 from reportgen.write import RenderedPdf, html_to_pdf, publish_set
 
 
@@ -134,8 +135,8 @@ def _build_locked(project: Project, assessments: list[Assessment], output_dir: P
                                      theme.chart_style(), output_dir / CACHE_FOLDER, jobs,
                                      while_drawing=_import_page_libraries)
         if project.paper is None:
-            pdf = _pack_pdf(project, assessments, charts, when, output_dir,
-                            jobs if split else 0, timings)
+            pdf = _pack_pdf(project, assessments, charts, when, output_dir, jobs, split,
+                            timings)
             files["pdf"] = (output_path(project, output_dir), pdf.content, pdf.pages)
         else:
             for document in paper_documents(project.paper, appendix):
@@ -198,13 +199,13 @@ def _context(project: Project, assessments: list[Assessment], charts: dict[str, 
 
 
 def _pack_pdf(project: Project, assessments: list[Assessment], charts: dict[str, Chart],
-              when: dt.datetime, output_dir: Path, jobs: int, timings: dict[str, float]
-              ) -> RenderedPdf:
-    """Laid out in parts by `jobs` processes when the pack allows (parts.py), else (and when
-    `jobs` is 0) as one document."""
+              when: dt.datetime, output_dir: Path, jobs: int, split: bool,
+              timings: dict[str, float]) -> RenderedPdf:
+    """Laid out in parts by `jobs` processes when asked to split and the pack allows
+    (parts.py), else as one document."""
     context = _context(project, assessments, charts, when, "pdf")
     pdf = None
-    if jobs:
+    if split:
         pdf = lay_out_in_parts(context, lambda part: render_pack(part, project.root),
                                project.root, asset_folders(project), output_dir / CACHE_FOLDER,
                                jobs, timings)

@@ -7,24 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
-import os
-import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
 from reportgen import __version__
+from reportgen.cache import write_atomically
 from reportgen.charts import ChartSpec, ChartStyle, chart_png
+from reportgen.workers import fork_pool
 
-CACHE_FOLDER = ".reportgen-cache"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARALLEL_FROM = 8  # fewer charts than this are drawn faster than workers start
-
-
-def default_jobs() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
 
 
 def chart_key(spec: ChartSpec, style: ChartStyle) -> str:
@@ -33,10 +26,6 @@ def chart_key(spec: ChartSpec, style: ChartStyle) -> str:
 
     payload = repr((__version__, matplotlib.__version__, spec, style))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def draw_png(spec: ChartSpec, style: ChartStyle) -> bytes:
-    return chart_png(spec, style)
 
 
 def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None,
@@ -57,12 +46,9 @@ def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None
 def _draw_all(specs: list[ChartSpec], style: ChartStyle, jobs: int,
               while_drawing: Callable[[], object] | None) -> list[bytes]:
     if jobs <= 1 or len(specs) < PARALLEL_FROM:
-        return [draw_png(spec, style) for spec in specs]
-    # fork shares the imported matplotlib with the workers, so they start in milliseconds
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs,
-                             mp_context=multiprocessing.get_context(method)) as pool:
-        pngs = pool.map(draw_png, specs, repeat(style),
+        return [chart_png(spec, style) for spec in specs]
+    with fork_pool(jobs) as pool:
+        pngs = pool.map(chart_png, specs, repeat(style),
                         chunksize=max(1, len(specs) // (jobs * 4)))
         if while_drawing:  # the workers are forked by now: nothing here is copied into them
             while_drawing()
@@ -85,10 +71,7 @@ def _store(cache_dir: Path, drawn: dict[str, bytes], keep: set[str]) -> None:
     with contextlib.suppress(OSError):
         cache_dir.mkdir(parents=True, exist_ok=True)
         for key, png in drawn.items():
-            handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(png)
-            os.replace(temporary, cache_dir / f"{key}.png")
+            write_atomically(cache_dir / f"{key}.png", png)
         for stale in cache_dir.glob("*.png"):
             if stale.stem not in keep:
                 stale.unlink()

@@ -17,6 +17,8 @@ from typing import Any
 
 import pikepdf
 
+from reportgen.assemble import destination_page
+
 # pikepdf's objects are dynamically typed (a Dictionary's items are any Object): plain Any here.
 PdfObject = Any
 
@@ -36,14 +38,14 @@ def join_parts(parts: list[PartPdf]) -> bytes:
     try:
         out = sources[0]
         document = _document_element(out)
-        tops: list[PdfObject] = []  # the joined Document's children, and elements hung on it
+        tops: list[PdfObject] = []  # the joined Document's children
         marked: list[PdfObject] = []  # per out page: its elements by MCID
         annotations: list[tuple[PdfObject, PdfObject]] = []  # (annotation, its Link element)
         outline: list[pikepdf.OutlineItem] = []
         dests: list[tuple[str, PdfObject]] = []
         for number, (part, source) in enumerate(zip(parts, sources, strict=True)):
-            offset = len(marked)
-            kept = [source.pages[i] for i in range(part.first, part.last)]
+            new_page = {i: len(marked) + i - part.first for i in range(part.first, part.last)}
+            kept = [source.pages[i] for i in new_page]
             kept_objgens = {page.objgen for page in kept}
             theirs = _document_element(source)
             kids = [kid for kid in _kids(theirs) if _prune(kid, kept_objgens, None)]
@@ -67,14 +69,12 @@ def join_parts(parts: list[PartPdf]) -> bytes:
             else:
                 local = _same
             tops += [local(element) for element in kids]
+            for element in hung:
+                local(element).P = document
             marked += [[None if e is None else local(e) for e in row] for row in page_elements]
             annotations += [(local(a), local(e)) for a, e in page_annotations]
-            hangers = [local(element) for element in hung]
-            for element in hangers:
-                element.P = document
-            outline += _kept_outline(source, part, {i: offset + i - part.first for i in
-                                                    range(part.first, part.last)}, out)
-            dests += _kept_dests(out, source, part, part.first - offset)
+            outline += _kept_outline(source, new_page)
+            dests += _kept_dests(out, source, new_page)
             if not number:
                 for index in sorted(set(range(len(out.pages))) -
                                     set(range(part.first, part.last)), reverse=True):
@@ -179,18 +179,18 @@ def _set_parent_tree(pdf: pikepdf.Pdf, marked: list[PdfObject],
     root.ParentTreeNextKey = key
 
 
-def _kept_dests(out: pikepdf.Pdf, source: pikepdf.Pdf, part: PartPdf, shift: int
+def _kept_dests(out: pikepdf.Pdf, source: pikepdf.Pdf, new_page: dict[int, int]
                 ) -> list[tuple[str, PdfObject]]:
-    """The part's named destinations (link targets) on kept pages, pointing at the out pages."""
+    """The part's named destinations (link targets) on kept pages, pointing at the out pages
+    (`new_page`: a kept page's index in the part → in the joined file)."""
     if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
         return []
-    pages: dict[Any, int] = {source.pages[i].objgen: i for i in range(part.first, part.last)}
     found = []
     for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():
-        page = pages.get(destination[0].objgen)
-        if page is not None:
+        page = destination_page(source, destination)
+        if page in new_page:
             copy = pikepdf.Array(list(destination))
-            copy[0] = out.pages[page - shift].obj
+            copy[0] = out.pages[new_page[page]].obj
             found.append((name, copy))
     return found
 
@@ -204,24 +204,20 @@ def _set_dests(pdf: pikepdf.Pdf, dests: list[tuple[str, PdfObject]]) -> None:
     pdf.Root.Names.Dests = tree.obj
 
 
-def _kept_outline(source: pikepdf.Pdf, part: PartPdf, new_page: dict[int, int],
-                  out: pikepdf.Pdf | None = None) -> list[pikepdf.OutlineItem]:
+def _kept_outline(source: pikepdf.Pdf, new_page: dict[int, int]) -> list[pikepdf.OutlineItem]:
     """Bookmarks on kept pages, at the same place on their page; a bookmark on a dropped page
     gives way to its children."""
-    out = source if out is None else out
-    pages: dict[Any, int] = {source.pages[i].objgen: i for i in range(len(source.pages))}
     with source.open_outline() as outline:
-        return _copy_items(outline.root, pages, new_page, out)
+        return _copy_items(source, outline.root, new_page)
 
 
-def _copy_items(items, pages: dict, new_page: dict[int, int], out: pikepdf.Pdf
+def _copy_items(source: pikepdf.Pdf, items, new_page: dict[int, int]
                 ) -> list[pikepdf.OutlineItem]:
     copies: list[pikepdf.OutlineItem] = []
     for item in items:
-        children = _copy_items(item.children, pages, new_page, out)
+        children = _copy_items(source, item.children, new_page)
         destination = item.destination
-        index = pages.get(destination[0].objgen) if isinstance(destination, pikepdf.Array) \
-            and len(destination) and isinstance(destination[0], pikepdf.Dictionary) else None
+        index = destination_page(source, destination)
         if index not in new_page:
             copies += children
             continue

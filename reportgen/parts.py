@@ -24,12 +24,9 @@ import dataclasses
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import re
-import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +34,12 @@ import tinycss2
 from markupsafe import Markup
 
 from reportgen import __version__
+from reportgen.cache import write_atomically
 from reportgen.context import PackContext, PrioritySection
 from reportgen.furniture import css_string
 from reportgen.join import PartPdf, join_parts
 from reportgen.log import LOGGER, stage
+from reportgen.workers import fork_pool
 from reportgen.write import RenderedPdf, html_to_pdf
 
 PARTS_FOLDER = "parts"  # in the output folder's cache
@@ -83,7 +82,7 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
         return None
     record = _read_record(cache_dir)
     counts = PageCounts(record.get("front", 1), tuple(
-        record.get(p.anchor, 1 + len(p.pages)) for p in priorities))
+        record.get(p.anchor, _estimated_pages(p)) for p in priorities))
     for _ in range(ROUNDS):
         with stage("render", timings):
             htmls = [_part_html(context, index, counts, render)
@@ -108,9 +107,14 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
 def _unsplittable(context: PackContext) -> str:
     if len(context.priorities) < 2:
         return "one priority"
-    if sum(1 + len(p.pages) for p in context.priorities) < MIN_PAGES:
+    if sum(map(_estimated_pages, context.priorities)) < MIN_PAGES:
         return "a short pack"
     return _unsplittable_css(str(context.theme_css))
+
+
+def _estimated_pages(priority: PrioritySection) -> int:
+    """The summary and a page per measure page: the pack's layout keeps them to one page."""
+    return 1 + len(priority.pages)
 
 
 def _unsplittable_css(css: str) -> str:
@@ -260,9 +264,7 @@ def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
         results |= {key: _lay_out_one(*missing[key], base_folder, asset_folders)
                     for key in missing}
     elif missing:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
-                                 mp_context=multiprocessing.get_context(method)) as pool:
+        with fork_pool(min(jobs, len(missing))) as pool:
             futures = {key: pool.submit(_lay_out_one, *missing[key], base_folder,
                                         asset_folders) for key in largest_first}
             results |= {key: future.result() for key, future in futures.items()}
@@ -296,7 +298,9 @@ def _font_config() -> object:
     across a fork."""
     from weasyprint.text.fonts import FontConfiguration
 
-    return _FONT_CONFIGS.setdefault(os.getpid(), FontConfiguration())
+    if os.getpid() not in _FONT_CONFIGS:
+        _FONT_CONFIGS[os.getpid()] = FontConfiguration()
+    return _FONT_CONFIGS[os.getpid()]
 
 
 def _read_part(folder: Path | None, key: str) -> RenderedPdf | None:
@@ -320,18 +324,11 @@ def _store_parts(folder: Path, parts: dict[str, RenderedPdf], keep: set[str]) ->
         for key, part in parts.items():
             facts = {"pages": part.pages, "anchors": part.anchor_pages,
                      "sha256": hashlib.sha256(part.content).hexdigest()}
-            _write_atomically(folder / f"{key}.pdf", part.content)
-            _write_atomically(folder / f"{key}.json", json.dumps(facts).encode("utf-8"))
+            write_atomically(folder / f"{key}.pdf", part.content)
+            write_atomically(folder / f"{key}.json", json.dumps(facts).encode("utf-8"))
         for stale in [*folder.glob("*.pdf"), *folder.glob("*.json")]:
             if stale.stem not in keep and stale.name != LAYOUT_RECORD:
                 stale.unlink()
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(content)
-    os.replace(temporary, path)
 
 
 def _read_record(cache_dir: Path | None) -> dict[str, int]:
@@ -353,5 +350,5 @@ def _write_record(cache_dir: Path | None, counts: PageCounts,
                                         zip(priorities, counts.priorities, strict=True)}
     with contextlib.suppress(OSError):
         (cache_dir / PARTS_FOLDER).mkdir(parents=True, exist_ok=True)
-        _write_atomically(cache_dir / PARTS_FOLDER / LAYOUT_RECORD,
+        write_atomically(cache_dir / PARTS_FOLDER / LAYOUT_RECORD,
                           json.dumps(record).encode("utf-8"))

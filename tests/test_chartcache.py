@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportgen.build import build
-from reportgen.chartcache import CACHE_FOLDER, chart_pngs
+from reportgen.cache import CACHE_FOLDER
+from reportgen.chartcache import chart_pngs
 from reportgen.charts import ChartSpec, ChartStyle
 from reportgen.months import Month, month_range
 from tests.helpers import rewrite_csv
