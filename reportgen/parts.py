@@ -87,7 +87,9 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
         with stage("render", timings):
             htmls = [_part_html(context, index, counts, render)
                      for index in range(len(priorities) + 1)]
-        reason = next(filter(None, (_unsplittable_html(html) for html, _ in htmls)), "")
+        reason = next(filter(None, (_unsplittable_html(html, anchors) for (html, _), anchors
+                                    in zip(htmls, _anchors_needed(priorities), strict=True))),
+                      "")
         if reason:
             LOGGER.debug("laying the pack out as one document: %s", reason)
             return None
@@ -174,10 +176,18 @@ def _named_or_sided(prelude) -> bool:
     return False
 
 
-def _unsplittable_html(html: str) -> str:
+def _anchors_needed(priorities: tuple[PrioritySection, ...]) -> list[list[str]]:
+    """The ids each part's layout is measured by: every priority's in the title-page part (its
+    stand-ins), the priority's own in the others."""
+    return [[p.anchor for p in priorities]] + [[p.anchor] for p in priorities]
+
+
+def _unsplittable_html(html: str, anchors: list[str]) -> str:
+    ids = set(re.findall(r'\bid="([^"]*)"', html))
+    if not set(anchors) <= ids:
+        return "the templates give a priority section no id"
     if PAGE_COUNT.search(html) or re.search(r"<link\b[^>]*stylesheet", html, re.IGNORECASE):
         return "the templates bring a stylesheet of their own"
-    ids = set(re.findall(r'\bid="([^"]*)"', html))
     missing = set(re.findall(r'\bhref="#([^"]*)"', html)) - ids
     if missing:
         return f"a link crosses priorities (to #{sorted(missing)[0]})"

@@ -13,6 +13,7 @@ import pytest
 
 from reportgen.build import build
 from reportgen.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
+from reportgen.write import PdfWriteFailed
 from tests.conftest import SAMPLE, pdf_text
 from tests.helpers import rewrite_csv
 
@@ -220,3 +221,20 @@ def test_a_left_and_right_page_theme_is_laid_out_as_one_document(sample_copy: Pa
     result = build(sample_copy, tmp_path, jobs=2)
     assert "laying the pack out as one document: the stylesheet has @page :left" in caplog.text
     assert "parts of the pack" not in caplog.text and result.pages == 21
+
+
+def test_templates_without_priority_ids_are_laid_out_as_one_document(
+        sample_copy: Path, tmp_path: Path, caplog) -> None:
+    """Parts are measured by the priorities' ids: without them the pack is one document, and
+    its broken contents links are reported as the template's error, not a traceback."""
+    templates = sample_copy / "templates"
+    templates.mkdir()
+    (templates / "priorities.html.j2").write_text(
+        '{% for priority in priorities %}<section class="priority">'
+        '{% include "priority_summary.html.j2" %}'
+        '{% for page in priority.pages %}{% include "measure_page.html.j2" %}{% endfor %}'
+        '</section>{% endfor %}\n', encoding="utf-8")
+    caplog.set_level("DEBUG", logger="reportgen")
+    with pytest.raises(PdfWriteFailed, match="No anchor #priority-A"):
+        build(sample_copy, tmp_path, jobs=2)
+    assert "as one document: the templates give a priority section no id" in caplog.text
