@@ -23,11 +23,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from reportgen.assess import assess  # noqa: E402
-from reportgen.chartdata import chart_specs  # noqa: E402
-from reportgen.context import Chart, pack_context  # noqa: E402
-from reportgen.describe import describe_chart  # noqa: E402
-from reportgen.project import load_project  # noqa: E402
-from reportgen.render import render_pack  # noqa: E402
+from reportgen.charts.describe import describe_chart  # noqa: E402
+from reportgen.charts.spec import chart_specs  # noqa: E402
+from reportgen.load.project import load_project  # noqa: E402
+from reportgen.render.context import Chart, pack_context  # noqa: E402
+from reportgen.render.templates import render_pack  # noqa: E402
 from reportgen.theme import load_theme  # noqa: E402
 
 

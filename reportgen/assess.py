@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportgen.dataset import Dataset, Measure, Milestone, Observation
+from reportgen.load.dataset import Dataset, Measure, Milestone, Observation
 from reportgen.months import Month
 from reportgen.problems import Problems
 

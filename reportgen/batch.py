@@ -31,7 +31,7 @@ class BatchOutcome:
 
 def build_one(item: BatchItem) -> BatchOutcome:
     """Build one project; every failure becomes an outcome, never an exception."""
-    from reportgen.build import build
+    from reportgen.pipeline import build
 
     start = time.perf_counter()
     try:

@@ -79,7 +79,7 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
           appendix: int | None, jobs: int | None) -> None:
     """Build the pack, or the committee paper when report.toml has [paper], for PROJECT into
     the output folder."""
-    from reportgen.build import build as build_pack
+    from reportgen.pipeline import build as build_pack
 
     result = build_pack(project, output_dir, period, output_format=output_format,
                         appendix=appendix, jobs=jobs)
@@ -97,7 +97,7 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
 def validate(project: Path, period: str | None) -> None:
     """Check PROJECT as build would, list every problem, write nothing."""
     from reportgen.errors import InvalidInput
-    from reportgen.project import check_project
+    from reportgen.load.project import check_project
 
     loaded, problems = check_project(project, period)
     if loaded is None or problems.errors:
@@ -115,7 +115,7 @@ def validate(project: Path, period: str | None) -> None:
 def summary(project: Path, period: str | None, as_json: bool) -> None:
     """Print the ratings the pack would show."""
     from reportgen.assess import assess
-    from reportgen.project import load_project
+    from reportgen.load.project import load_project
     from reportgen.summary import summary_rows, summary_table
 
     loaded = load_project(project, period)

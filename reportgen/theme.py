@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reportgen.charts import ChartStyle
+from reportgen.charts.draw import ChartStyle
 from reportgen.errors import InvalidInput
 from reportgen.problems import Problem
 from reportgen.resources import default_styles_dir

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from reportgen.tables import TABLE_NAMES
+from reportgen.load.tables import TABLE_NAMES
 
 
 def csv_project_to_workbook(project: Path, month_cells_as_dates: bool = False) -> Path:

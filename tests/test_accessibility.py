@@ -8,9 +8,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from reportgen.build import build
+from reportgen.layout.pdf import PdfWriteFailed
+from reportgen.pipeline import build
 from reportgen.resources import default_styles_dir
-from reportgen.write import PdfWriteFailed
 
 
 def _elements(node):

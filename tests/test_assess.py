@@ -13,7 +13,7 @@ from reportgen.assess import (
     target_for,
     tolerance_band,
 )
-from reportgen.dataset import Dataset, Measure, Milestone, Observation, Priority
+from reportgen.load.dataset import Dataset, Measure, Milestone, Observation, Priority
 from reportgen.months import Month
 from reportgen.problems import Problems
 

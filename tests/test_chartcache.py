@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.build import build
-from reportgen.cache import CACHE_FOLDER
-from reportgen.chartcache import chart_pngs
-from reportgen.charts import ChartSpec, ChartStyle
+from reportgen.charts.cache import chart_pngs
+from reportgen.charts.draw import ChartSpec, ChartStyle
 from reportgen.months import Month, month_range
+from reportgen.pipeline import build
+from reportgen.publish.cache import CACHE_FOLDER
 from tests.helpers import rewrite_csv
 
 WINDOW = tuple(month_range(Month(2022, 6), Month(2023, 6)))

@@ -8,8 +8,8 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Polygon, Rectangle
 
-from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine, build_chart, figure_png
-from reportgen.describe import describe_chart
+from reportgen.charts.describe import describe_chart
+from reportgen.charts.draw import ChartSpec, ChartStyle, ComparatorLine, build_chart, figure_png
 from reportgen.months import Month, month_range
 
 WINDOW = tuple(month_range(Month(2022, 6), Month(2023, 6)))
@@ -126,10 +126,10 @@ def test_alt_text_for_a_fall_below_target() -> None:
 def test_template_figure_draws_the_same_png_as_a_fresh_figure() -> None:
     """Charts are drawn on one reused figure per process: whatever was drawn before, each
     PNG is byte for byte the one a fresh figure gives (and so the cache keys stay true)."""
-    from reportgen import charts
     from reportgen.assess import assess
-    from reportgen.chartdata import chart_specs
-    from reportgen.project import load_project
+    from reportgen.charts import draw as charts
+    from reportgen.charts.spec import chart_specs
+    from reportgen.load.project import load_project
     from tests.conftest import SAMPLE
 
     project = load_project(SAMPLE, None, None)

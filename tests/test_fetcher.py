@@ -8,9 +8,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from reportgen.build import build
-from reportgen.fetcher import RefusedFetch, SafeURLFetcher
-from reportgen.write import PdfWriteFailed, html_to_pdf
+from reportgen.layout.fetcher import RefusedFetch, SafeURLFetcher
+from reportgen.layout.pdf import PdfWriteFailed, html_to_pdf
+from reportgen.pipeline import build
 
 
 def test_data_and_allowed_files_are_fetched(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import build
+from reportgen.pipeline import build
 from tests.conftest import REPO, SAMPLE
 from tests.helpers import rewrite_csv
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.assess import assess
-from reportgen.dataset import parse_value
-from reportgen.project import check_project, load_project
+from reportgen.load.dataset import parse_value
+from reportgen.load.project import check_project, load_project
 from tests.helpers import csv_project_to_workbook, rewrite_csv
 
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from reportgen.build import build
 from reportgen.cli import cli
+from reportgen.pipeline import build
 from reportgen.theme import load_theme
 from tests.conftest import REPO
 from tests.conftest import pdf_text as raw_pdf_text

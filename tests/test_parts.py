@@ -11,9 +11,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from reportgen.build import build
-from reportgen.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
-from reportgen.write import PdfWriteFailed
+from reportgen.layout.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
+from reportgen.layout.pdf import PdfWriteFailed
+from reportgen.pipeline import build
 from tests.conftest import SAMPLE, pdf_text
 from tests.helpers import rewrite_csv
 

@@ -8,9 +8,12 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from reportgen import context, cover, paperconfig, papercontext
-from reportgen.build import build
-from reportgen.render import template_environment, template_search_path
+from reportgen.papers import config as paperconfig
+from reportgen.papers import context as papercontext
+from reportgen.papers import cover
+from reportgen.pipeline import build
+from reportgen.render import context
+from reportgen.render.templates import template_environment, template_search_path
 from reportgen.resources import default_templates_dir
 from tests.conftest import pdf_text
 

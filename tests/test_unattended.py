@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import cli
-from reportgen.write import publish_set
+from reportgen.layout.pdf import publish_set
 from tests.conftest import NELC
 from tests.helpers import rewrite_csv
 
@@ -35,7 +35,7 @@ def digest(path: Path) -> str:
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from reportgen.lock import output_lock
+from reportgen.publish.lock import output_lock
 with output_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(120)
@@ -91,7 +91,7 @@ def test_failure_mid_publish_leaves_the_previous_set(tmp_path: Path,
             raise OSError(28, "No space left on device", str(target))
         real_replace(source, target)
 
-    monkeypatch.setattr("reportgen.write.os.replace", replace_then_fail)
+    monkeypatch.setattr("reportgen.layout.pdf.os.replace", replace_then_fail)
     with pytest.raises(Exception, match="No space left on device"):
         publish_set({pdf: b"new pdf", manifest: b"new manifest"})
     monkeypatch.undo()

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.assess import assess_measure, resolve_period, target_for
-from reportgen.config import CONFIG_FILE, ReportConfig, load_config
-from reportgen.dataset import Dataset, build_dataset
+from reportgen.config.report import CONFIG_FILE, ReportConfig, load_config
 from reportgen.errors import InvalidInput
+from reportgen.load.dataset import Dataset, build_dataset
+from reportgen.load.tables import read_tables
 from reportgen.months import Month
-from reportgen.paper import PaperSources, load_paper
+from reportgen.papers.sources import PaperSources, load_paper
 from reportgen.problems import Problem, Problems
-from reportgen.tables import read_tables
 from reportgen.theme import Theme, load_theme
 
 

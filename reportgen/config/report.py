@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.months import Month
-from reportgen.paperconfig import PAPER_KEYS, PaperConfig, check_paper
+from reportgen.papers.config import PAPER_KEYS, PaperConfig, check_paper
 from reportgen.problems import Problems
 
 CONFIG_FILE = "report.toml"

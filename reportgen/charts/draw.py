@@ -11,8 +11,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from reportgen.formatting import format_band, format_number
 from reportgen.months import Month
+from reportgen.render.formatting import format_band, format_number
 
 # Comparator lines are told apart by dash and marker as well as colour.
 COMPARATOR_STYLES = [("dotted", "s"), ("dashdot", "^"), ((0, (5, 2, 1, 2)), "v"),

@@ -67,7 +67,7 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from reportgen.fetcher import SafeURLFetcher
+    from reportgen.layout.fetcher import SafeURLFetcher
 
     timings = {} if timings is None else timings
     _check_font_subsetting()

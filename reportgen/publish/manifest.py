@@ -12,8 +12,8 @@ from typing import Any
 
 from reportgen import __version__
 from reportgen.assess import Assessment
+from reportgen.load.tables import TABLE_NAMES, WORKBOOK
 from reportgen.problems import Problem
-from reportgen.tables import TABLE_NAMES, WORKBOOK
 
 MANIFEST_NAME = "manifest.json"
 INPUT_FOLDERS = ("templates", "styles", "assets")

@@ -58,7 +58,9 @@ def finish_pdf(content: bytes, placements: list[Placement], margins: str,
             width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
             area = (left, bottom, width - right, height - top)
             form = pdf.copy_foreign(original.as_form_xobject())
-            name = page.add_resource(form, pikepdf.Name.XObject, prefix="Attached")
+            # A fixed name: pikepdf's prefix= adds random letters, and builds must be reproducible.
+            fixed = pikepdf.Name(f"/Attached{placement.page}p{placement.source_page}")
+            name = page.add_resource(form, pikepdf.Name.XObject, fixed)
             mcid = _tag_as_figure(pdf, page, placement.alt)
             # The page's own content leaves its coordinate system flipped: restore the PDF's
             # (q … Q around it) before drawing the original page into the area.

@@ -6,9 +6,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from reportgen.load.tables import RawTable
 from reportgen.months import Month
 from reportgen.problems import Problems
-from reportgen.tables import RawTable
 
 LATEST = "latest"  # the period of the refresh after the period end
 SYMBOLS = {

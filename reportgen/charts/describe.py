@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reportgen.charts import ChartSpec
-from reportgen.dataset import SYMBOLS
-from reportgen.formatting import format_band, format_number
+from reportgen.charts.draw import ChartSpec
+from reportgen.load.dataset import SYMBOLS
 from reportgen.months import Month
+from reportgen.render.formatting import format_band, format_number
 
 
 def describe_chart(spec: ChartSpec) -> str:

@@ -8,26 +8,26 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.assemble import Placement, finish_pdf
 from reportgen.assess import Assessment, assess
-from reportgen.cache import CACHE_FOLDER
-from reportgen.chartdata import draw_charts, draw_svg_charts
-from reportgen.config import CONFIG_FILE
-from reportgen.context import Chart, PackContext, pack_context
+from reportgen.charts.spec import draw_charts, draw_svg_charts
+from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
-from reportgen.furniture import furniture_css
-from reportgen.lock import output_lock
+from reportgen.layout.furniture import furniture_css
+from reportgen.layout.parts import lay_out_in_parts
+from reportgen.layout.pdf import RenderedPdf, html_to_pdf, publish_set
+from reportgen.load.project import Project, load_project
 from reportgen.log import stage
-from reportgen.manifest import MANIFEST_NAME, input_files, make_manifest
-from reportgen.papercontext import PaperDocument, paper_context, paper_documents
-from reportgen.parts import lay_out_in_parts
+from reportgen.papers.assemble import Placement, finish_pdf
+from reportgen.papers.context import PaperDocument, paper_context, paper_documents
 from reportgen.problems import Problem
-from reportgen.project import Project, load_project
-from reportgen.render import render_pack, render_paper
+from reportgen.publish.cache import CACHE_FOLDER
+from reportgen.publish.lock import output_lock
+from reportgen.publish.manifest import MANIFEST_NAME, input_files, make_manifest
+from reportgen.render.context import Chart, PackContext, pack_context
+from reportgen.render.templates import render_pack, render_paper
 from reportgen.resources import default_styles_dir, default_templates_dir
 from reportgen.theme import bundled_fonts_dir
 from reportgen.workers import default_jobs
-from reportgen.write import RenderedPdf, html_to_pdf, publish_set
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from reportgen.charts import ChartStyle, build_bar_chart, figure_png
-from reportgen.context import Chart, TableRow
-from reportgen.cover import Heading, Numbering, render_section
-from reportgen.dataset import LATEST, Dataset
-from reportgen.describe import describe_bars
-from reportgen.formatting import format_observation
+from reportgen.charts.describe import describe_bars
+from reportgen.charts.draw import ChartStyle, build_bar_chart, figure_png
+from reportgen.load.dataset import LATEST, Dataset
 from reportgen.months import Month
-from reportgen.paper import PaperSources
-from reportgen.paperconfig import AppendixConfig, FrontSheetField
+from reportgen.papers.config import AppendixConfig, FrontSheetField
+from reportgen.papers.cover import Heading, Numbering, render_section
+from reportgen.papers.sources import PaperSources
+from reportgen.render.context import Chart, TableRow
+from reportgen.render.formatting import format_observation
 
 
 @dataclass(frozen=True)

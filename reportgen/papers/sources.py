@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.dataset import Dataset
-from reportgen.formatting import format_number
+from reportgen.load.dataset import Dataset
+from reportgen.load.tables import RawTable, read_extra_table
 from reportgen.months import Month
-from reportgen.paperconfig import AppendixConfig, PaperConfig, TableColumn
+from reportgen.papers.config import AppendixConfig, PaperConfig, TableColumn
 from reportgen.problems import Problems
-from reportgen.tables import RawTable, read_extra_table
+from reportgen.render.formatting import format_number
 
 MAX_MARKDOWN_BYTES = 1_000_000
 MAX_ATTACHED_PAGES = 300

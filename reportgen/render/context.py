@@ -11,9 +11,10 @@ from markupsafe import Markup
 
 from reportgen import __version__
 from reportgen.assess import Assessment
-from reportgen.config import ReportConfig
-from reportgen.dataset import LATEST, SYMBOLS, Dataset, Measure
-from reportgen.formatting import (
+from reportgen.config.report import ReportConfig
+from reportgen.load.dataset import LATEST, SYMBOLS, Dataset, Measure
+from reportgen.months import Month, long_date
+from reportgen.render.formatting import (
     DIRECTION_ARROWS,
     DIRECTION_WORDS,
     POLARITY_WORDS,
@@ -22,8 +23,7 @@ from reportgen.formatting import (
     format_number,
     format_observation,
 )
-from reportgen.markdown import render_commentary
-from reportgen.months import Month, long_date
+from reportgen.render.markdown import render_commentary
 
 LATEST_LABEL = "Latest"
 

@@ -34,13 +34,13 @@ import tinycss2
 from markupsafe import Markup
 
 from reportgen import __version__
-from reportgen.cache import write_atomically
-from reportgen.context import PackContext, PrioritySection
-from reportgen.furniture import css_string
-from reportgen.join import PartPdf, join_parts
+from reportgen.layout.furniture import css_string
+from reportgen.layout.join import PartPdf, join_parts
+from reportgen.layout.pdf import RenderedPdf, html_to_pdf
 from reportgen.log import LOGGER, stage
+from reportgen.publish.cache import write_atomically
+from reportgen.render.context import PackContext, PrioritySection
 from reportgen.workers import fork_pool
-from reportgen.write import RenderedPdf, html_to_pdf
 
 PARTS_FOLDER = "parts"  # in the output folder's cache
 LAYOUT_RECORD = "layout.json"

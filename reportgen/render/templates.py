@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jinja2
 
-from reportgen.context import PackContext
-from reportgen.papercontext import PaperContext
+from reportgen.papers.context import PaperContext
+from reportgen.render.context import PackContext
 from reportgen.resources import default_templates_dir
 
 PACK_TEMPLATE = "pack.html.j2"

@@ -12,8 +12,8 @@ from itertools import repeat
 from pathlib import Path
 
 from reportgen import __version__
-from reportgen.cache import write_atomically
-from reportgen.charts import ChartSpec, ChartStyle, chart_png
+from reportgen.charts.draw import ChartSpec, ChartStyle, chart_png
+from reportgen.publish.cache import write_atomically
 from reportgen.workers import fork_pool
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reportgen.assess import Assessment
-from reportgen.chartcache import chart_pngs
-from reportgen.charts import ChartSpec, ChartStyle, ComparatorLine, build_chart
-from reportgen.config import ReportConfig
-from reportgen.context import Chart, TableRow
-from reportgen.dataset import Comparator, Dataset
-from reportgen.describe import describe_chart
-from reportgen.formatting import format_number
+from reportgen.charts.cache import chart_pngs
+from reportgen.charts.describe import describe_chart
+from reportgen.charts.draw import ChartSpec, ChartStyle, ComparatorLine, build_chart
+from reportgen.charts.svg import figure_svg
+from reportgen.config.report import ReportConfig
+from reportgen.load.dataset import Comparator, Dataset
 from reportgen.months import Month, month_range
-from reportgen.svg import figure_svg
+from reportgen.render.context import Chart, TableRow
+from reportgen.render.formatting import format_number
 
 
 def chart_window(period: Month, months: int) -> list[Month]:

@@ -1,0 +1,1 @@
+"""Charts: chart specs from the data, drawing (PNG and SVG), alt text, and their cache."""

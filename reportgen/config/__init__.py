@@ -1,0 +1,1 @@
+"""Configuration: report.toml (and the sections extensions register) → checked settings."""

@@ -1,0 +1,1 @@
+"""Layout: HTML → PDF with WeasyPrint, the safe fetcher, page furniture, split-and-join."""

@@ -1,0 +1,1 @@
+"""Publishing: the output folder's lock, atomic file sets, the manifest and the cache."""

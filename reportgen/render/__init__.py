@@ -1,0 +1,1 @@
+"""Rendering: assessments and charts → the template context → HTML through Jinja."""
