@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.assess import Assessment, assess
-from reportgen.charts.spec import draw_charts, draw_svg_charts
+from reportgen.charts.stage import draw_charts, draw_svg_charts
 from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
 from reportgen.layout.furniture import furniture_css
 from reportgen.layout.parts import lay_out_in_parts
-from reportgen.layout.pdf import RenderedPdf, html_to_pdf, publish_set
+from reportgen.layout.pdf import RenderedPdf, html_to_pdf
 from reportgen.load.project import Project, load_project
 from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperDocument, paper_context, paper_documents
 from reportgen.problems import Problem
 from reportgen.publish.cache import CACHE_FOLDER
+from reportgen.publish.files import publish_set
 from reportgen.publish.lock import output_lock
 from reportgen.publish.manifest import MANIFEST_NAME, input_files, make_manifest
 from reportgen.render.context import Chart, PackContext, pack_context

@@ -1,7 +1,9 @@
-"""Where the shipped templates and styles are: inside the wheel, or at the top of a checkout."""
+"""Where the shipped templates and styles are (inside the wheel, or at the top of a checkout), and
+how a file's bytes are embedded in a page (data: URIs, so that the HTML edition is one file)."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -20,3 +22,7 @@ def default_templates_dir() -> Path:
 
 def default_styles_dir() -> Path:
     return _shipped("styles")
+
+
+def data_uri(content: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(content).decode("ascii")

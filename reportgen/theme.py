@@ -7,7 +7,6 @@ same way, key by key, so a council's theme may change a few colours and nothing 
 
 from __future__ import annotations
 
-import base64
 import mimetypes
 import re
 import tomllib
@@ -16,10 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reportgen.charts.draw import ChartStyle
+from reportgen.charts.style import ChartStyle
 from reportgen.errors import InvalidInput
 from reportgen.problems import Problem
-from reportgen.resources import default_styles_dir
+from reportgen.resources import data_uri, default_styles_dir
 
 DEFAULT_THEME = "default"
 MANIFEST = "theme.toml"
@@ -115,7 +114,7 @@ class Theme:
         if self.logo is None:
             return ""
         mime = mimetypes.guess_type(self.logo.name)[0] or "application/octet-stream"
-        return f"data:{mime};base64," + base64.b64encode(self.logo.read_bytes()).decode("ascii")
+        return data_uri(self.logo.read_bytes(), mime)
 
 
 def theme_folders(name: str, project: Path | None) -> tuple[Path, ...]:

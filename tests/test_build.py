@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.errors import InvalidInput, OutputNotWritable
-from reportgen.layout.pdf import publish
 from reportgen.pipeline import build
+from reportgen.publish.files import publish
 from tests.conftest import pdf_text
 from tests.helpers import rewrite_csv
 
@@ -161,7 +161,7 @@ def test_failure_while_publishing_leaves_no_partial_file(tmp_path: Path,
     def broken_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("reportgen.layout.pdf.os.replace", broken_replace)
+    monkeypatch.setattr("reportgen.publish.files.os.replace", broken_replace)
     with pytest.raises(OutputNotWritable, match="No space left on device"):
         publish(b"new pack", target)
     assert target.read_bytes() == b"previous good pack"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportgen.charts.cache import chart_pngs
-from reportgen.charts.draw import ChartSpec, ChartStyle
+from reportgen.charts.spec import ChartSpec
+from reportgen.charts.style import ChartStyle
 from reportgen.months import Month, month_range
 from reportgen.pipeline import build
 from reportgen.publish.cache import CACHE_FOLDER

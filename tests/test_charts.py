@@ -9,7 +9,9 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Polygon, Rectangle
 
 from reportgen.charts.describe import describe_chart
-from reportgen.charts.draw import ChartSpec, ChartStyle, ComparatorLine, build_chart, figure_png
+from reportgen.charts.draw import build_chart, figure_png
+from reportgen.charts.spec import ChartSpec, ComparatorLine
+from reportgen.charts.style import ChartStyle
 from reportgen.months import Month, month_range
 
 WINDOW = tuple(month_range(Month(2022, 6), Month(2023, 6)))

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import cli
-from reportgen.layout.pdf import publish_set
+from reportgen.publish.files import publish_set
 from tests.conftest import NELC
 from tests.helpers import rewrite_csv
 
@@ -91,7 +91,7 @@ def test_failure_mid_publish_leaves_the_previous_set(tmp_path: Path,
             raise OSError(28, "No space left on device", str(target))
         real_replace(source, target)
 
-    monkeypatch.setattr("reportgen.layout.pdf.os.replace", replace_then_fail)
+    monkeypatch.setattr("reportgen.publish.files.os.replace", replace_then_fail)
     with pytest.raises(Exception, match="No space left on device"):
         publish_set({pdf: b"new pdf", manifest: b"new manifest"})
     monkeypatch.undo()

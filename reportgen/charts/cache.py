@@ -12,7 +12,9 @@ from itertools import repeat
 from pathlib import Path
 
 from reportgen import __version__
-from reportgen.charts.draw import ChartSpec, ChartStyle, chart_png
+from reportgen.charts.draw import chart_png
+from reportgen.charts.spec import ChartSpec
+from reportgen.charts.style import ChartStyle
 from reportgen.publish.cache import write_atomically
 from reportgen.workers import fork_pool
 

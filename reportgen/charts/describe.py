@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen.charts.draw import ChartSpec
+from reportgen.charts.spec import ChartSpec
 from reportgen.load.dataset import SYMBOLS
 from reportgen.months import Month
 from reportgen.render.formatting import format_band, format_number

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import textwrap
-from dataclasses import dataclass, field
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from reportgen.charts.spec import ChartSpec
+from reportgen.charts.style import ChartStyle
 from reportgen.months import Month
 from reportgen.render.formatting import format_band, format_number
 
@@ -21,53 +22,6 @@ COMPARATOR_STYLES = [("dotted", "s"), ("dashdot", "^"), ((0, (5, 2, 1, 2)), "v")
 # (figure size in inches, fixed margins) for a chart across the page or half of it.
 FULL_WIDTH = ((7.0, 2.9), {"left": 0.085, "right": 0.985, "top": 0.9, "bottom": 0.34})
 HALF_WIDTH = ((3.5, 3.3), {"left": 0.15, "right": 0.97, "top": 0.86, "bottom": 0.42})
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    """Colours and font, from the theme manifest, so charts match the pages."""
-
-    series: str = "#1d4f91"
-    target: str = "#222222"
-    band: str = "#f2c14e"
-    milestone: str = "#6b2c91"
-    comparators: tuple[str, ...] = ("#b3261e", "#2e7d32", "#5d4037", "#00838f")
-    text: str = "#222222"
-    grid: str = "#d0d0d0"
-    font: str = "DejaVu Sans"
-    dpi: int = 150  # ~150 dpi on paper; more pixels only slow the PDF write
-
-
-@dataclass(frozen=True)
-class ComparatorLine:
-    name: str
-    value: float  # the value shown in the label: the newest in the window
-    points: tuple[tuple[Month, float], ...] = ()  # a series over time; empty → a level line
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """Everything one chart shows, already decided by the assess stage."""
-
-    title: str
-    measure_title: str
-    unit: str
-    months: tuple[Month, ...]  # the window, oldest first
-    values: tuple[float | None, ...]  # None leaves a gap: missing or a symbol
-    symbols: tuple[str | None, ...] = ()
-    target: float | None = None
-    target_label: str = ""
-    band_low: float | None = None
-    band_high: float | None = None
-    milestones: tuple[tuple[Month, float], ...] = ()
-    comparators: tuple[ComparatorLine, ...] = field(default_factory=tuple)
-    half_width: bool = False  # two charts side by side on a grouped page
-
-    @property
-    def axis_months(self) -> list[Month]:
-        """The window, stretched to show the milestones that follow it."""
-        last = max([self.months[-1], *[m for m, _ in self.milestones]])
-        return [self.months[0].shift(i) for i in range(last.months_since(self.months[0]) + 1)]
 
 
 def build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:

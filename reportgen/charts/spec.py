@@ -1,22 +1,47 @@
-"""An assessed measure and its dataset → the ChartSpec its chart draws."""
+"""An assessed measure and its dataset → the ChartSpec its chart draws (no drawing here)."""
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from reportgen.assess import Assessment
-from reportgen.charts.cache import chart_pngs
-from reportgen.charts.describe import describe_chart
-from reportgen.charts.draw import ChartSpec, ChartStyle, ComparatorLine, build_chart
-from reportgen.charts.svg import figure_svg
 from reportgen.config.report import ReportConfig
 from reportgen.load.dataset import Comparator, Dataset
 from reportgen.months import Month, month_range
-from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_number
+
+
+@dataclass(frozen=True)
+class ComparatorLine:
+    name: str
+    value: float  # the value shown in the label: the newest in the window
+    points: tuple[tuple[Month, float], ...] = ()  # a series over time; empty → a level line
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything one chart shows, already decided by the assess stage."""
+
+    title: str
+    measure_title: str
+    unit: str
+    months: tuple[Month, ...]  # the window, oldest first
+    values: tuple[float | None, ...]  # None leaves a gap: missing or a symbol
+    symbols: tuple[str | None, ...] = ()
+    target: float | None = None
+    target_label: str = ""
+    band_low: float | None = None
+    band_high: float | None = None
+    milestones: tuple[tuple[Month, float], ...] = ()
+    comparators: tuple[ComparatorLine, ...] = field(default_factory=tuple)
+    half_width: bool = False  # two charts side by side on a grouped page
+
+    @property
+    def axis_months(self) -> list[Month]:
+        """The window, stretched to show the milestones that follow it."""
+        last = max([self.months[-1], *[m for m, _ in self.milestones]])
+        return [self.months[0].shift(i) for i in range(last.months_since(self.months[0]) + 1)]
 
 
 def chart_window(period: Month, months: int) -> list[Month]:
@@ -77,39 +102,3 @@ def chart_specs(data: Dataset, assessments: list[Assessment], config: ReportConf
     per_page = Counter(a.measure.page for a in assessments)
     return [chart_spec(data, a, config.window_months, config.milestone_months,
                        half_width=per_page[a.measure.page] == 2) for a in assessments]
-
-
-def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
-                style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1,
-                while_drawing: Callable[[], object] | None = None) -> dict[str, Chart]:
-    """PNG charts for the PDF, keyed by measure id."""
-    specs = chart_specs(data, assessments, config)
-    pngs = chart_pngs(specs, style, cache_dir, jobs, while_drawing)
-    return {a.measure.id: Chart(src=_data_uri(png), alt=describe_chart(spec), title=spec.title)
-            for a, spec, png in zip(assessments, specs, pngs, strict=True)}
-
-
-def draw_svg_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
-                    style: ChartStyle) -> dict[str, Chart]:
-    """Inline SVG charts for the HTML edition, each with its figures as a table."""
-    charts = {}
-    for index, (assessment, spec) in enumerate(zip(assessments, chart_specs(
-            data, assessments, config), strict=True)):
-        alt = describe_chart(spec)
-        svg = figure_svg(build_chart(spec, style), f"chart{index}", spec.title, alt)
-        charts[assessment.measure.id] = Chart(src="", alt=alt, title=spec.title, svg=svg,
-                                              data=chart_table(spec))
-    return charts
-
-
-def chart_table(spec: ChartSpec) -> tuple[TableRow, ...]:
-    """The plotted figures, month by month, for readers who cannot see the chart."""
-    target = format_number(spec.target, spec.unit) if spec.target is not None else ""
-    symbols = spec.symbols or (None,) * len(spec.months)
-    return tuple(TableRow(month.short, (format_number(value, spec.unit) if value is not None
-                                        else symbol or "", target))
-                 for month, value, symbol in zip(spec.months, spec.values, symbols, strict=True))
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pikepdf
 
-from reportgen.papers.assemble import destination_page
+from reportgen.layout.navigation import destination_page
 
 # pikepdf's objects are dynamically typed (a Dictionary's items are any Object): plain Any here.
 PdfObject = Any

@@ -1,4 +1,4 @@
-"""HTML → PDF bytes with WeasyPrint, and the atomic publish of a file into the output folder."""
+"""HTML → PDF bytes with WeasyPrint: layout, the safe fetcher, and its messages as errors."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import contextlib
 import ctypes.util
 import functools
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import EXIT_INVALID_INPUT, OutputNotWritable, ReportgenError
+from reportgen.errors import EXIT_INVALID_INPUT, ReportgenError
 from reportgen.log import LOGGER, stage
 
 
@@ -113,80 +111,3 @@ def _check_font_subsetting() -> None:
     if ctypes.util.find_library("harfbuzz-subset") is None:
         LOGGER.warning("libharfbuzz-subset0 is not installed: font subsetting falls back to "
                        "fontTools and the PDF write is slower (`make system-deps` installs it)")
-
-
-def publish(content: bytes, target: Path) -> Path:
-    """Write one file atomically: see publish_set."""
-    publish_set({target: content})
-    return target
-
-
-def publish_set(files: dict[Path, bytes]) -> None:
-    """Publish files together: all new, or (on any failure) all as they were, no temporaries.
-
-    Each file is written to a temporary file beside its target first; the previous versions
-    are kept as hard links until every rename has succeeded, and restored if one fails.
-    """
-    staged: dict[Path, str] = {}
-    backups: dict[Path, str] = {}
-    replaced: list[Path] = []
-    try:
-        for target, content in files.items():
-            staged[target] = _stage(target, content)
-        for target in files:
-            if target.exists():
-                backups[target] = _temporary_name(target, ".previous")
-                os.link(target, backups[target])
-        for target, temporary in staged.items():
-            os.replace(temporary, target)
-            replaced.append(target)
-    except BaseException as error:
-        _roll_back(replaced, backups)
-        _remove([*staged.values(), *backups.values()])
-        if isinstance(error, OSError):
-            raise OutputNotWritable(f"cannot write {error.filename or next(iter(files))}: "
-                                    f"{error.strerror}") from None
-        raise
-    _remove(list(backups.values()))
-
-
-def _temporary_name(target: Path, suffix: str) -> str:
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
-    os.close(handle)
-    os.unlink(name)
-    return name
-
-
-def _stage(target: Path, content: bytes) -> str:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                             suffix=".tmp")
-    except OSError as error:
-        raise OutputNotWritable(f"cannot write to the output folder {target.parent}: "
-                                f"{error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # published papers are read by others
-    except BaseException:
-        _remove([temporary])
-        raise
-    return temporary
-
-
-def _roll_back(replaced: list[Path], backups: dict[Path, str]) -> None:
-    for target in replaced:
-        with contextlib.suppress(OSError):
-            if target in backups:
-                os.replace(backups.pop(target), target)
-            else:
-                target.unlink()
-
-
-def _remove(paths: list[str]) -> None:
-    for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pikepdf
 
+from reportgen.layout.navigation import destination_page
+
 MM = 72 / 25.4
 
 
@@ -104,19 +106,6 @@ def _bookmark_on(pdf, items, page: int):
         found = _bookmark_on(pdf, item.children, page)
         if found is not None:
             return found
-    return None
-
-
-def destination_page(pdf, destination) -> int | None:
-    """The index of the page an explicit destination points at (None: a named one, or none)."""
-    if isinstance(destination, int):
-        return destination
-    if isinstance(destination, pikepdf.Array) and len(destination) and \
-            isinstance(destination[0], pikepdf.Dictionary):
-        try:
-            return pdf.pages.index(pikepdf.Page(destination[0]))
-        except ValueError:
-            return None
     return None
 
 

@@ -6,13 +6,13 @@ documents: the cover, and each appendix on its own with page labels for an agend
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from reportgen.charts.describe import describe_bars
-from reportgen.charts.draw import ChartStyle, build_bar_chart, figure_png
+from reportgen.charts.draw import build_bar_chart, figure_png
+from reportgen.charts.style import ChartStyle
 from reportgen.load.dataset import LATEST, Dataset
 from reportgen.months import Month
 from reportgen.papers.config import AppendixConfig, FrontSheetField
@@ -20,6 +20,7 @@ from reportgen.papers.cover import Heading, Numbering, render_section
 from reportgen.papers.sources import PaperSources
 from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_observation
+from reportgen.resources import data_uri
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _appendix(sources: PaperSources, number: int, data: Dataset, style: ChartSty
         if table.bars:
             title = appendix.caption or appendix.title
             png = figure_png(build_bar_chart(title, table.bars, table.bar_format, style))
-            chart = Chart("data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+            chart = Chart(data_uri(png),
                           describe_bars(title, table.bars, table.bar_format), title)
         columns = (table.columns[0].label, *columns)
     elif appendix.kind == "comparison":

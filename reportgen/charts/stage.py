@@ -1,0 +1,52 @@
+"""The chart stage: assessed measures → drawn charts (PNG for the PDF from the cache or worker
+processes, inline SVG for the HTML edition), each with its alt text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from reportgen.assess import Assessment
+from reportgen.charts.cache import chart_pngs
+from reportgen.charts.describe import describe_chart
+from reportgen.charts.draw import build_chart
+from reportgen.charts.spec import ChartSpec, chart_specs
+from reportgen.charts.style import ChartStyle
+from reportgen.charts.svg import figure_svg
+from reportgen.config.report import ReportConfig
+from reportgen.load.dataset import Dataset
+from reportgen.render.context import Chart, TableRow
+from reportgen.render.formatting import format_number
+from reportgen.resources import data_uri
+
+
+def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
+                style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1,
+                while_drawing: Callable[[], object] | None = None) -> dict[str, Chart]:
+    """PNG charts for the PDF, keyed by measure id."""
+    specs = chart_specs(data, assessments, config)
+    pngs = chart_pngs(specs, style, cache_dir, jobs, while_drawing)
+    return {a.measure.id: Chart(src=data_uri(png), alt=describe_chart(spec), title=spec.title)
+            for a, spec, png in zip(assessments, specs, pngs, strict=True)}
+
+
+def draw_svg_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
+                    style: ChartStyle) -> dict[str, Chart]:
+    """Inline SVG charts for the HTML edition, each with its figures as a table."""
+    charts = {}
+    for index, (assessment, spec) in enumerate(zip(assessments, chart_specs(
+            data, assessments, config), strict=True)):
+        alt = describe_chart(spec)
+        svg = figure_svg(build_chart(spec, style), f"chart{index}", spec.title, alt)
+        charts[assessment.measure.id] = Chart(src="", alt=alt, title=spec.title, svg=svg,
+                                              data=chart_table(spec))
+    return charts
+
+
+def chart_table(spec: ChartSpec) -> tuple[TableRow, ...]:
+    """The plotted figures, month by month, for readers who cannot see the chart."""
+    target = format_number(spec.target, spec.unit) if spec.target is not None else ""
+    symbols = spec.symbols or (None,) * len(spec.months)
+    return tuple(TableRow(month.short, (format_number(value, spec.unit) if value is not None
+                                        else symbol or "", target))
+                 for month, value, symbol in zip(spec.months, spec.values, symbols, strict=True))

@@ -1,0 +1,21 @@
+"""The charts' colours and font, from the theme: a light module, so loading a theme (and so
+`validate`) never imports matplotlib."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Colours and font, from the theme manifest, so charts match the pages."""
+
+    series: str = "#1d4f91"
+    target: str = "#222222"
+    band: str = "#f2c14e"
+    milestone: str = "#6b2c91"
+    comparators: tuple[str, ...] = ("#b3261e", "#2e7d32", "#5d4037", "#00838f")
+    text: str = "#222222"
+    grid: str = "#d0d0d0"
+    font: str = "DejaVu Sans"
+    dpi: int = 150  # ~150 dpi on paper; more pixels only slow the PDF write
