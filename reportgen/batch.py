@@ -31,13 +31,14 @@ class BatchOutcome:
 
 def build_one(item: BatchItem) -> BatchOutcome:
     """Build one project; every failure becomes an outcome, never an exception."""
+    from reportgen.builds import BuildOptions
     from reportgen.pipeline import build
 
     start = time.perf_counter()
     try:
         # one process per project: the batch's workers already use the cores
-        result = build(item.project, item.output_dir, item.period, item.base_config,
-                       jobs=1)
+        result = build(BuildOptions(item.project, item.output_dir, item.period,
+                                    item.base_config, jobs=1))
     except ReportgenError as error:
         return BatchOutcome(item.project, False, (), time.perf_counter() - start,
                             error.format_message(), error.exit_code)

@@ -79,10 +79,11 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
           appendix: int | None, jobs: int | None) -> None:
     """Build the pack, or the committee paper when report.toml has [paper], for PROJECT into
     the output folder."""
-    from reportgen.pipeline import build as build_pack
+    from reportgen.builds import BuildOptions
+    from reportgen.pipeline import build as build_documents
 
-    result = build_pack(project, output_dir, period, output_format=output_format,
-                        appendix=appendix, jobs=jobs)
+    result = build_documents(BuildOptions(project, output_dir, period, jobs=jobs,
+                                          output_format=output_format, appendix=appendix))
     for warning in result.warnings:
         LOGGER.warning("%s", warning)
     LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))
@@ -97,15 +98,15 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
 def validate(project: Path, period: str | None) -> None:
     """Check PROJECT as build would, list every problem, write nothing."""
     from reportgen.errors import InvalidInput
-    from reportgen.load.project import check_project
+    from reportgen.pipeline import check
 
-    loaded, problems = check_project(project, period)
+    loaded, problems = check(project, period)
     if loaded is None or problems.errors:
         raise InvalidInput(problems.items, wrote_nothing=False)
     for problem in problems.items:
         click.echo(str(problem), err=True)
     click.echo(f"{project}: no errors, {len(problems.warnings)} warning(s); "
-               f"reporting period {loaded.period}")
+               f"reporting period {loaded.period or 'none: the paper shows no data'}")
 
 
 @cli.command()

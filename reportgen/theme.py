@@ -62,11 +62,10 @@ class Theme:
         return "\n".join((folder / name).read_text(encoding="utf-8")
                          for folder in reversed(self.folders) if (folder / name).is_file())
 
-    def css(self, edition: str, paper: bool = False) -> str:
-        """Tokens and fonts, common.css, the edition's sheet (pack.css or web.css), paper.css."""
-        sheets = ["common.css", "web.css" if edition == "html" else "pack.css"]
-        if paper:
-            sheets.append("paper.css")
+    def css(self, edition: str, extra_sheets: tuple[str, ...] = ()) -> str:
+        """Tokens and fonts, common.css, the edition's sheet (pack.css or web.css), then any
+        sheets a kind of document adds (paper.css for a committee paper)."""
+        sheets = ["common.css", "web.css" if edition == "html" else "pack.css", *extra_sheets]
         # The web page stays self-contained: it names the fonts instead of linking their files.
         fonts = self.font_faces() if edition == "pdf" else ""
         return "\n".join([self.css_variables(edition), fonts,

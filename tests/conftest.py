@@ -30,7 +30,7 @@ def nelc_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_pack(tmp_path_factory: pytest.TempPathFactory):
     """The sample pack, built once for the whole run."""
-    from reportgen.pipeline import build
+    from reportgen.pipeline import build_project as build
 
     out = tmp_path_factory.mktemp("pack")
     return build(SAMPLE, out)

@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from reportgen.layout.pdf import PdfWriteFailed
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from reportgen.resources import default_styles_dir
 
 

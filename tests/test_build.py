@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.errors import InvalidInput, OutputNotWritable
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from reportgen.publish.files import publish
 from tests.conftest import pdf_text
 from tests.helpers import rewrite_csv

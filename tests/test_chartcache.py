@@ -8,7 +8,7 @@ from reportgen.charts.cache import chart_pngs
 from reportgen.charts.spec import ChartSpec
 from reportgen.charts.style import ChartStyle
 from reportgen.months import Month, month_range
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from reportgen.publish.cache import CACHE_FOLDER
 from tests.helpers import rewrite_csv
 

@@ -10,7 +10,7 @@ import pytest
 
 from reportgen.layout.fetcher import RefusedFetch, SafeURLFetcher
 from reportgen.layout.pdf import PdfWriteFailed, html_to_pdf
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 
 
 def test_data_and_allowed_files_are_fetched(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from tests.conftest import REPO, SAMPLE
 from tests.helpers import rewrite_csv
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from reportgen.cli import cli
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from reportgen.theme import load_theme
 from tests.conftest import REPO
 from tests.conftest import pdf_text as raw_pdf_text

@@ -13,7 +13,7 @@ import pytest
 
 from reportgen.layout.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
 from reportgen.layout.pdf import PdfWriteFailed
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from tests.conftest import SAMPLE, pdf_text
 from tests.helpers import rewrite_csv
 

@@ -11,7 +11,7 @@ import pytest
 from reportgen.papers import config as paperconfig
 from reportgen.papers import context as papercontext
 from reportgen.papers import cover
-from reportgen.pipeline import build
+from reportgen.pipeline import build_project as build
 from reportgen.render import context
 from reportgen.render.templates import template_environment, template_search_path
 from reportgen.resources import default_templates_dir

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.months import Month
-from reportgen.papers.config import PAPER_KEYS, PaperConfig, check_paper
 from reportgen.problems import Problems
 
 CONFIG_FILE = "report.toml"
@@ -135,22 +134,28 @@ class ReportConfig:
     theme: str
     protective_marking: str
     data: str
-    paper: PaperConfig | None = None  # the committee paper, when report.toml has [paper]
 
 
-def load_config(project: Path, problems: Problems, base: Path | None = None
-                ) -> ReportConfig | None:
+def load_config(project: Path, problems: Problems, base: Path | None = None,
+                owned_elsewhere: tuple[str, ...] = ()) -> ReportConfig | None:
     """Read and check report.toml; None when it has errors (they are in problems).
 
     With a base (a shared configuration for a batch), the project's own report.toml, if any,
-    overrides it key by key.
+    overrides it key by key. owned_elsewhere: top-level keys an extension reads and checks.
     """
+    raw = read_config(project, problems, base)
+    return None if raw is None else check_config(raw, problems, owned_elsewhere)
+
+
+def read_config(project: Path, problems: Problems, base: Path | None = None
+                ) -> dict[str, Any] | None:
+    """report.toml as TOML (over the `data` folder's and a batch's base), not yet checked."""
     path = project / CONFIG_FILE
     raw: dict[str, Any] = {}
     if base is not None:
         raw = _read_toml(base, base.name, problems) or {}
         if not path.exists():
-            return _checked(raw, problems)
+            return raw
     elif not path.exists():
         problems.error(CONFIG_FILE, f"no {CONFIG_FILE} in {project}")
         return None
@@ -162,7 +167,7 @@ def load_config(project: Path, problems: Problems, base: Path | None = None
         # A paper project borrows the monthly data project's settings, then overrides them.
         shared = _read_toml(project / data / CONFIG_FILE, f"{data}/{CONFIG_FILE}", problems)
         raw = _merge(raw, {k: v for k, v in (shared or {}).items() if k != "data"})
-    return _checked(_merge(raw, own), problems)
+    return _merge(raw, own)
 
 
 def _read_toml(path: Path, label: str, problems: Problems) -> dict[str, Any] | None:
@@ -185,18 +190,19 @@ def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _checked(raw: dict[str, Any], problems: Problems) -> ReportConfig | None:
+def check_config(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple[str, ...] = ()
+                 ) -> ReportConfig | None:
     errors_before = len(problems.errors)
-    values = _check_sections(raw, problems)
-    paper = check_paper(raw, problems)
+    values = _check_sections(raw, problems, owned_elsewhere)
     if len(problems.errors) > errors_before:
         return None
-    return ReportConfig(**values, paper=paper)
+    return ReportConfig(**values)
 
 
-def _check_sections(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
+def _check_sections(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple[str, ...]
+                    ) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    known_top = set(SCHEMA[""]) | {s for s in SCHEMA if s} | set(PAPER_KEYS)
+    known_top = set(SCHEMA[""]) | {s for s in SCHEMA if s} | set(owned_elsewhere)
     for key in sorted(set(raw) - known_top):
         _unknown(key, sorted(known_top), problems)
     for section, options in SCHEMA.items():

@@ -8,30 +8,78 @@ from pathlib import Path
 from reportgen.assess import assess_measure, resolve_period, target_for
 from reportgen.config.report import CONFIG_FILE, ReportConfig, load_config
 from reportgen.errors import InvalidInput
+from reportgen.extensions import extension_sections
 from reportgen.load.dataset import Dataset, build_dataset
 from reportgen.load.tables import read_tables
 from reportgen.months import Month
-from reportgen.papers.sources import PaperSources, load_paper
 from reportgen.problems import Problem, Problems
 from reportgen.theme import Theme, load_theme
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A project's checked report.toml and theme: all a build needs besides the tables."""
+
+    root: Path
+    config: ReportConfig
+    theme: Theme
+
+    @property
+    def data_root(self) -> Path:
+        """Where the tables are: report.toml's `data` folder, else the project itself."""
+        return data_root(self.root, self.config)
 
 
 @dataclass(frozen=True)
 class Project:
     """A loaded report project, ready to assess."""
 
-    root: Path
-    config: ReportConfig
+    settings: Settings
     data: Dataset
     period: Month
     warnings: list[Problem]
-    theme: Theme
-    paper: PaperSources | None = None  # the committee paper, when report.toml has [paper]
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    @property
+    def config(self) -> ReportConfig:
+        return self.settings.config
+
+    @property
+    def theme(self) -> Theme:
+        return self.settings.theme
 
     @property
     def data_root(self) -> Path:
-        """Where the tables are: report.toml's `data` folder, else the project itself."""
-        return data_root(self.root, self.config)
+        return self.settings.data_root
+
+
+def check_settings(root: Path, config: ReportConfig, problems: Problems) -> Settings | None:
+    """The checked report.toml with its theme; None when the theme has errors (in problems)."""
+    theme = _theme(config, root, problems)
+    return None if theme is None else Settings(root, config, theme)
+
+
+def check_tables(root: Path, config: ReportConfig | None, problems: Problems
+                 ) -> Dataset | None:
+    """The tables of the data folder (the project's, when report.toml could not be read)."""
+    tables_root = data_root(root, config) if config else root
+    if not tables_root.is_dir():
+        problems.error(CONFIG_FILE, f"'data' is {config.data if config else ''!r}: no such folder")
+        return None
+    return build_dataset(read_tables(tables_root, problems), problems)
+
+
+def reporting_period(data: Dataset, config: ReportConfig, period: str | None,
+                     problems: Problems) -> Month | None:
+    """The month to report (`period` overrides report.toml's), with the warnings about it."""
+    month = resolve_period(period or config.period, data, problems)
+    if month is not None:
+        _warn_about_content(data, month, problems)
+        _warn_about_author_ratings(data, config.default_tolerance, problems)
+    return month
 
 
 def check_project(root: Path, period: str | None = None, base_config: Path | None = None
@@ -41,24 +89,17 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
     if not root.is_dir():
         problems.error(str(root), "is not a folder; expected a report project folder")
         return None, problems
-    config = load_config(root, problems, base_config)
-    tables_root = data_root(root, config) if config else root
-    if not tables_root.is_dir():
-        problems.error(CONFIG_FILE, f"'data' is {config.data if config else ''!r}: no such folder")
+    config = load_config(root, problems, base_config, extension_sections())
+    data = check_tables(root, config, problems)
+    if config is None or data is None:
         return None, problems
-    data = build_dataset(read_tables(tables_root, problems), problems)
-    paper = None
-    if config is not None and config.paper is not None:
-        paper = load_paper(root, config.paper, data, tables_root, problems)
-    theme = _theme(config, root, problems) if config is not None else None
-    if config is None or theme is None or problems.errors:
+    settings = check_settings(root, config, problems)
+    if settings is None or problems.errors:
         return None, problems
-    month = resolve_period(period or config.period, data, problems)
+    month = reporting_period(data, config, period, problems)
     if month is None:
         return None, problems
-    _warn_about_content(data, month, problems)
-    _warn_about_author_ratings(data, config.default_tolerance, problems)
-    return Project(root, config, data, month, problems.warnings, theme, paper), problems
+    return Project(settings, data, month, problems.warnings), problems
 
 
 def _theme(config: ReportConfig, root: Path, problems: Problems) -> Theme | None:

@@ -98,8 +98,8 @@ class PaperContext:
     page_prefix: str
 
 
-def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset, marking: str,
-                  style: ChartStyle) -> PaperContext:
+def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset | None,
+                  marking: str, style: ChartStyle) -> PaperContext:
     config = sources.config
     contents: list[Heading] = []
     numbering = Numbering()
@@ -139,7 +139,7 @@ def _listed_sections(sources: PaperSources, numbering: Numbering | None
     return tuple(sections)
 
 
-def _appendix(sources: PaperSources, number: int, data: Dataset, style: ChartStyle
+def _appendix(sources: PaperSources, number: int, data: Dataset | None, style: ChartStyle
               ) -> AppendixPart:
     appendix = sources.config.appendices[number - 1]
     intro = render_section(sources.appendix_texts[number], None) \
@@ -160,7 +160,7 @@ def _appendix(sources: PaperSources, number: int, data: Dataset, style: ChartSty
             chart = Chart(data_uri(png),
                           describe_bars(title, table.bars, table.bar_format), title)
         columns = (table.columns[0].label, *columns)
-    elif appendix.kind == "comparison":
+    elif appendix.kind == "comparison" and data is not None:
         columns, rows = _comparison(appendix, data)
         numeric = (True,) * (len(columns) - 1)
         note = "– means there is no figure for that month."

@@ -49,7 +49,7 @@ class PaperSources:
     files: list[Path] = field(default_factory=list)  # every file read, for the manifest
 
 
-def load_paper(root: Path, config: PaperConfig, data: Dataset, data_root: Path,
+def load_paper(root: Path, config: PaperConfig, data: Dataset | None, data_root: Path,
                problems: Problems) -> PaperSources:
     sources = PaperSources(
         config=config,
@@ -71,7 +71,7 @@ def load_paper(root: Path, config: PaperConfig, data: Dataset, data_root: Path,
             attachment = _attachment(root, appendix.source, f"{key}.file", problems)
             if attachment is not None:
                 sources.attachments[number] = attachment
-        elif appendix.kind == "comparison":
+        elif appendix.kind == "comparison" and data is not None:
             _check_comparison(appendix, data, key, problems)
     named = [*config.summary, *config.sections,
              *(a.text for a in config.appendices if a.text),

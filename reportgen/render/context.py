@@ -5,6 +5,7 @@ Templates may use only the fields of these dataclasses (tests/test_templates.py 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -239,24 +240,31 @@ def priority_section(data: Dataset, priority_id: str, title: str,
                                  default_tolerance) for page in pages))
 
 
-def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
-                 charts: dict[str, Chart], theme_css: str, build_time: str,
-                 edition: str = "pdf", logo: tuple[str, str] = ("", ""),
-                 with_measures: bool = True) -> PackContext:
-    """logo: the theme's (data: URI, alt text). with_measures False leaves the priorities out
-    (a paper document that does not hold the pack, so no charts were drawn)."""
-    period = assessments[0].period if assessments else Month.parse("2000-01")
-    first = period.shift(-(config.window_months - 1))
+def document_context(config: ReportConfig, period: Month | None, data: Dataset | None,
+                     theme_css: str, build_time: str, edition: str = "pdf",
+                     logo: tuple[str, str] = ("", "")) -> PackContext:
+    """The front matter and furniture every document shows, with no priorities (a committee
+    paper's cover, say). logo: the theme's (data: URI, alt text)."""
     used = sorted({o.symbol for series in data.values.values() for o in series.values()
-                   if o.symbol})
+                   if o.symbol}) if data else []
+    first = period.shift(-(config.window_months - 1)) if period else None
     return PackContext(
         title=config.title, subtitle=config.subtitle, organisation=config.organisation,
-        month=period.long, data_covers=f"{first.long} – {period.long}",
+        month=period.long if period else "",
+        data_covers=f"{first.long} – {period.long}" if first and period else "",
         data_refreshed=long_date(config.data_refreshed) if config.data_refreshed else "",
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
-        build_time=build_time, edition=edition, theme_css=Markup(theme_css),
-        priorities=tuple(priority_section(data, p.id, p.title, assessments, charts,
-                                          config.default_tolerance) for p in data.priorities
-                         if with_measures),
+        build_time=build_time, edition=edition, theme_css=Markup(theme_css), priorities=(),
         footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used),
         marking=config.protective_marking, logo_src=logo[0], logo_alt=logo[1])
+
+
+def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
+                 charts: dict[str, Chart], theme_css: str, build_time: str,
+                 edition: str = "pdf", logo: tuple[str, str] = ("", "")) -> PackContext:
+    """The whole pack: the front matter, then each priority's summary and measure pages."""
+    period = assessments[0].period if assessments else None
+    front = document_context(config, period, data, theme_css, build_time, edition, logo)
+    return dataclasses.replace(front, priorities=tuple(
+        priority_section(data, p.id, p.title, assessments, charts, config.default_tolerance)
+        for p in data.priorities))

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import jinja2
 
-from reportgen.papers.context import PaperContext
 from reportgen.render.context import PackContext
 from reportgen.resources import default_templates_dir
 
 PACK_TEMPLATE = "pack.html.j2"
 WEB_TEMPLATE = "pack_web.html.j2"
-PAPER_TEMPLATE = "paper.html.j2"
 
 
 def template_search_path(project: Path | None) -> list[Path]:
@@ -42,15 +40,9 @@ def template_environment(project: Path | None) -> jinja2.Environment:
 def render_pack(context: PackContext, project: Path | None) -> str:
     """The print edition (PDF) or, for context.edition == "html", the web edition."""
     name = WEB_TEMPLATE if context.edition == "html" else PACK_TEMPLATE
-    return template_environment(project).get_template(name).render(**_fields(context))
+    return template_environment(project).get_template(name).render(**template_fields(context))
 
 
-def render_paper(pack: PackContext, paper: PaperContext, project: Path | None) -> str:
-    """A committee paper document: the pack's fields, and `paper` for the cover and appendices."""
-    template = template_environment(project).get_template(PAPER_TEMPLATE)
-    return template.render(**_fields(pack), paper=paper)
-
-
-def _fields(context: PackContext) -> dict[str, object]:
+def template_fields(context: PackContext) -> dict[str, object]:
     # Fields are passed one level deep so templates read `priorities`, not `pack.priorities`.
     return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}

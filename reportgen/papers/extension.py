@@ -1,0 +1,152 @@
+"""BuildOptions for a paper's folder → the committee paper's documents, published together.
+
+Registered in reportgen/extensions.py for report.toml's [paper] and [[appendix]]; it calls the
+core's stages (load, assess, charts, render, layout, publish) and adds the paper's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportgen.assess import Assessment, assess
+from reportgen.builds import (
+    BuildOptions,
+    BuildResult,
+    Output,
+    build_date,
+    build_time,
+    editions,
+    output_path,
+)
+from reportgen.config.report import CONFIG_FILE
+from reportgen.errors import InvalidInput
+from reportgen.layout.pdf import html_to_pdf
+from reportgen.log import stage
+from reportgen.papers.assemble import Placement, finish_pdf
+from reportgen.papers.context import PaperDocument, paper_context, paper_documents
+from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
+from reportgen.papers.render import render_paper
+from reportgen.pipeline import (
+    asset_folders,
+    data_inputs,
+    pack_charts,
+    pack_html,
+    pdf_css,
+    publish,
+    theme_logo,
+)
+from reportgen.problems import Problem, Problems
+from reportgen.publish.lock import output_lock
+from reportgen.render.context import Chart, PackContext, document_context, pack_context
+from reportgen.workers import default_jobs
+
+PAPER_SHEET = "paper.css"
+
+
+def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
+    return check_paper_project(options.project, options.period, options.base_config)
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Load the paper (and the data its appendices show), then each document of it."""
+    timings: dict[str, float] = {}
+    with stage("load", timings):
+        paper = load_paper_project(options.project, options.period, options.base_config)
+    with stage("assess", timings):
+        assessments = assess(paper.project.data, paper.project.period,
+                             paper.settings.config.default_tolerance) if paper.project else []
+    _check_appendix(paper, options.appendix)
+    when = build_time(paper.settings.config, paper.period)
+    with output_lock(options.output_dir), build_date(when):
+        outputs = []
+        for edition in editions(options.output_format, paper.settings.config):
+            if edition == "pdf":
+                outputs += paper_pdfs(paper, assessments, when, options, timings)
+            else:
+                outputs.append(_pack_html(paper, assessments, when, options, timings))
+        return publish(paper.settings, period_label(paper), when, outputs, assessments,
+                       paper.warnings, options, timings,
+                       data_inputs(paper.settings) + paper.paper.files)
+
+
+def period_label(paper: PaperProject) -> str:
+    """The month in file names and the manifest: the data's, else report.toml's."""
+    if paper.period is not None:
+        return paper.period.iso
+    return "" if paper.settings.config.period == "latest" else paper.settings.config.period
+
+
+def _check_appendix(paper: PaperProject, appendix: int | None) -> None:
+    if appendix is None:
+        return
+    count = len(paper.paper.config.appendices)
+    if not 1 <= appendix <= count:
+        has = f"has appendices 1 to {count}" if count else "has no [[appendix]] in report.toml"
+        raise InvalidInput([Problem(CONFIG_FILE, f"appendix {appendix} was asked for; the "
+                                                 f"paper {has}")])
+
+
+def paper_pdfs(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
+               options: BuildOptions, timings: dict[str, float]) -> list[Output]:
+    documents = paper_documents(paper.paper, options.appendix)
+    charts: dict[str, Chart] = {}
+    if paper.project is not None and any(holds_pack(paper, d) for d in documents):
+        jobs = default_jobs() if options.jobs is None else options.jobs
+        with stage("charts", timings):
+            charts = pack_charts(paper.project, assessments, options.output_dir, jobs)
+    return [_paper_pdf(paper, assessments, charts, when, document, options, timings)
+            for document in documents]
+
+
+def holds_pack(paper: PaperProject, document: PaperDocument) -> bool:
+    return any(paper.paper.config.appendices[n - 1].kind == "pack" for n in document.appendices)
+
+
+def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
+               when: dt.datetime, document: PaperDocument, options: BuildOptions,
+               timings: dict[str, float]) -> Output:
+    """One document of the committee paper, with any attached PDFs laid onto their pages."""
+    settings = paper.settings
+    with stage("render", timings):
+        pack = _pack_fields(paper, assessments, charts, when, document)
+        context = paper_context(paper.paper, document,
+                                paper.project.data if paper.project else None,
+                                settings.config.protective_marking, settings.theme.chart_style())
+        html = render_paper(pack, context, settings.root)
+    pdf = html_to_pdf(html, settings.root, asset_folders(settings), timings=timings)
+    placements = [
+        Placement(pdf.anchor_pages[anchor], attachment.path, index,
+                  f"Page {index + 1} of {attachment.pages} of the attached document "
+                  f"'{part.title}'", pdf.anchor_pages[part.anchor])
+        for part in context.appendices if (attachment := paper.paper.attachments.get(part.number))
+        for index, anchor in enumerate(part.attached_pages)]
+    with stage("assemble", timings):
+        content = finish_pdf(pdf.content, placements, settings.theme.margins,
+                             document.page_prefix)
+    role = "pdf" + (document.suffix if document.suffix != "-cover" else "")
+    path = output_path(settings.config, period_label(paper), options.output_dir,
+                       f"{document.suffix}.pdf")
+    return Output(role, path, content, pdf.pages)
+
+
+def _pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
+                 when: dt.datetime, document: PaperDocument) -> PackContext:
+    """The pack's fields beside the paper's: the whole pack when the document holds it."""
+    settings = paper.settings
+    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix)
+    if paper.project is not None and holds_pack(paper, document):
+        return pack_context(settings.config, paper.project.data, assessments, charts, css,
+                            when.isoformat(), "pdf", theme_logo(settings))
+    return document_context(settings.config, paper.period,
+                            paper.project.data if paper.project else None, css,
+                            when.isoformat(), "pdf", theme_logo(settings))
+
+
+def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
+               options: BuildOptions, timings: dict[str, float]) -> Output:
+    """The web edition of the pack the paper shows (the paper's own HTML edition is to come)."""
+    if paper.project is None:
+        raise InvalidInput([Problem(CONFIG_FILE, "format 'html' builds the web edition of the "
+                                                 "pack this paper shows, and it shows none; "
+                                                 "build the PDF")])
+    return pack_html(paper.project, assessments, when, options, timings)

@@ -1,0 +1,76 @@
+"""A committee paper's folder → its checked settings, sources and (when it shows them) the data.
+
+A paper needs the KPI tables only when an appendix shows them (the pack, a comparison); then they
+come from report.toml's `data` folder, checked exactly as a pack's are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.config.report import CONFIG_FILE, check_config, read_config
+from reportgen.errors import InvalidInput
+from reportgen.extensions import extension_sections
+from reportgen.load.project import Project, Settings, check_settings, check_tables, reporting_period
+from reportgen.months import Month
+from reportgen.papers.config import PaperConfig, check_paper
+from reportgen.papers.sources import PaperSources, load_paper
+from reportgen.problems import Problem, Problems
+
+KINDS_SHOWING_DATA = ("pack", "comparison")
+
+
+@dataclass(frozen=True)
+class PaperProject:
+    settings: Settings
+    paper: PaperSources
+    project: Project | None  # the data, when an appendix shows it
+    warnings: list[Problem]
+
+    @property
+    def period(self) -> Month | None:
+        return self.project.period if self.project else None
+
+
+def needs_data(config: PaperConfig) -> bool:
+    return any(a.kind in KINDS_SHOWING_DATA for a in config.appendices)
+
+
+def check_paper_project(root: Path, period: str | None = None, base_config: Path | None = None
+                        ) -> tuple[PaperProject | None, Problems]:
+    """Everything a paper's build checks, without raising: the paper (if usable), all problems."""
+    problems = Problems()
+    if not root.is_dir():
+        problems.error(str(root), "is not a folder; expected a report project folder")
+        return None, problems
+    raw = read_config(root, problems, base_config)
+    config = check_config(raw, problems, extension_sections()) if raw is not None else None
+    paper_config = check_paper(raw, problems) if raw is not None else None
+    if paper_config is None and raw is not None and not problems.errors:
+        problems.error(CONFIG_FILE, "has no [paper] table")
+    data = None
+    if config is not None and paper_config is not None and needs_data(paper_config):
+        data = check_tables(root, config, problems)
+    sources = None
+    if config is not None and paper_config is not None:
+        folder = root / config.data if config.data else root
+        sources = load_paper(root, paper_config, data, folder, problems)
+    settings = check_settings(root, config, problems) if config is not None else None
+    if settings is None or sources is None or problems.errors:
+        return None, problems
+    project = None
+    if data is not None:
+        month = reporting_period(data, settings.config, period, problems)
+        if month is None:
+            return None, problems
+        project = Project(settings, data, month, problems.warnings)
+    return PaperProject(settings, sources, project, problems.warnings), problems
+
+
+def load_paper_project(root: Path, period: str | None = None, base_config: Path | None = None
+                       ) -> PaperProject:
+    paper, problems = check_paper_project(root, period, base_config)
+    if paper is None:
+        raise InvalidInput(problems.items)
+    return paper
