@@ -21,6 +21,7 @@ from reportgen.builds import (
     output_path,
 )
 from reportgen.charts.stage import draw_charts, draw_svg_charts
+from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_for
 from reportgen.layout.furniture import furniture_css
 from reportgen.layout.parts import lay_out_in_parts
@@ -68,7 +69,27 @@ def check(project: Path, period: str | None = None, base_config: Path | None = N
         found: tuple[Any, Problems] = extension.check(BuildOptions(project, period=period,
                                                                    base_config=base_config))
         return found
-    return check_project(project, period, base_config)
+    loaded, problems = check_project(project, period, base_config)
+    if loaded is not None:
+        _check_templates(loaded, problems)
+    return loaded, problems
+
+
+def _check_templates(project: Project, problems: Problems) -> None:
+    """Render both editions' templates with stand-in charts (no drawing, no layout), so that a
+    template's mistake is found by validate as build would find it."""
+    assessments = assess(project.data, project.period, project.config.default_tolerance)
+    charts = stand_in_charts(project)
+    try:
+        for edition in ("pdf", "html"):
+            render_pack(pack_context(project.config, project.data, assessments, charts,
+                                     project.theme.css(edition), "", edition), project.root)
+    except InvalidInput as error:
+        problems.items.extend(error.problems)
+
+
+def stand_in_charts(project: Project) -> dict[str, Chart]:
+    return {m.id: Chart("", m.title, m.chart_title) for m in project.data.measures}
 
 
 def build_project(project: Path, output_dir: Path, period: str | None = None,

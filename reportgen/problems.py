@@ -14,6 +14,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     severity: str = "error"  # "error" stops the build; "warning" is listed only
+    line: int | None = None  # in a text file (a template): its line
 
     @property
     def is_error(self) -> bool:
@@ -23,6 +24,8 @@ class Problem:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
+        if self.line is not None:
+            where += f", line {self.line}"
         if self.column:
             where += f", column '{self.column}'"
         label = "error" if self.is_error else "warning"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -68,3 +69,47 @@ def test_templates_use_only_documented_fields() -> None:
         used |= _names_used(template.read_text())
     assert used - loop_names - _documented_fields() == set()
     assert {"priorities", "rows", "commentary", "alt"} <= used  # the scan does see fields
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ('<p>{{ misspelt_title }}</p>\n{% include "default:title_page.html.j2" %}\n',
+     "templates/title_page.html.j2, line 1: error: 'misspelt_title' is undefined"),
+    ('{% include "default:title_page.html.j2" %}\n\n{% include "no_such_part.html.j2" %}\n',
+     "templates/title_page.html.j2, line 3: error: template no_such_part.html.j2 was not found"),
+    ('{% include "default:title_page.html.j2" %}\n{% if title %}\n',
+     "templates/title_page.html.j2, line 2: error: syntax error: Unexpected end of template"),
+])
+def test_a_template_mistake_is_an_input_error_in_validate_and_build(
+        sample_copy: Path, tmp_path: Path, template: str, expected: str) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    (sample_copy / "templates").mkdir()
+    (sample_copy / "templates" / "title_page.html.j2").write_text(template)
+    for command in (["validate", str(sample_copy)],
+                    ["build", str(sample_copy), "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 65, result.output
+        assert expected in result.output
+        assert "templates are looked up in: templates, reportgen's templates" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "improvement-plan-report-2023-06.pdf").exists()
+
+
+def test_a_mistake_in_a_paper_template_is_found_by_validate(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+    from tests.conftest import REPO
+
+    paper = tmp_path / "papers" / "nelc"
+    shutil.copytree(REPO / "sample_papers" / "nelc-scrutiny", paper)
+    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")
+    (paper / "templates").mkdir()
+    (paper / "templates" / "paper_cover.html.j2").write_text(
+        '{% include "default:paper_cover.html.j2" %}\n<p>{{ paper.comittee }}</p>\n')
+    result = CliRunner().invoke(cli, ["validate", str(paper)])
+    assert result.exit_code == 65, result.output
+    assert "templates/paper_cover.html.j2, line 2: error:" in result.output
+    assert "has no attribute 'comittee'" in result.output

@@ -23,7 +23,7 @@ from reportgen.errors import InvalidInput
 from reportgen.layout.pdf import html_to_pdf
 from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
-from reportgen.papers.context import PaperDocument, paper_context, paper_documents
+from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
 from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
@@ -33,6 +33,7 @@ from reportgen.pipeline import (
     pack_html,
     pdf_css,
     publish,
+    stand_in_charts,
     theme_logo,
 )
 from reportgen.problems import Problem, Problems
@@ -44,7 +45,22 @@ PAPER_SHEET = "paper.css"
 
 
 def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
-    return check_paper_project(options.project, options.period, options.base_config)
+    """The paper's checks, and each document's templates rendered (no charts drawn, no
+    layout), so that validate finds what build would."""
+    paper, problems = check_paper_project(options.project, options.period, options.base_config)
+    if paper is None:
+        return paper, problems
+    assessments = assess(paper.project.data, paper.project.period,
+                         paper.settings.config.default_tolerance) if paper.project else []
+    charts = stand_in_charts(paper.project) if paper.project else {}
+    when = build_time(paper.settings.config, paper.period)
+    try:
+        for document in paper_documents(paper.paper, options.appendix):
+            pack = _pack_fields(paper, assessments, charts, when, document)
+            render_paper(pack, _paper_fields(paper, document), paper.settings.root)
+    except InvalidInput as error:
+        problems.items.extend(error.problems)
+    return paper, problems
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -109,9 +125,7 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
     settings = paper.settings
     with stage("render", timings):
         pack = _pack_fields(paper, assessments, charts, when, document)
-        context = paper_context(paper.paper, document,
-                                paper.project.data if paper.project else None,
-                                settings.config.protective_marking, settings.theme.chart_style())
+        context = _paper_fields(paper, document)
         html = render_paper(pack, context, settings.root)
     pdf = html_to_pdf(html, settings.root, asset_folders(settings), timings=timings)
     placements = [
@@ -127,6 +141,12 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
     path = output_path(settings.config, period_label(paper), options.output_dir,
                        f"{document.suffix}.pdf")
     return Output(role, path, content, pdf.pages)
+
+
+def _paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
+    settings = paper.settings
+    return paper_context(paper.paper, document, paper.project.data if paper.project else None,
+                         settings.config.protective_marking, settings.theme.chart_style())
 
 
 def _pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],

@@ -6,12 +6,11 @@ from pathlib import Path
 
 from reportgen.papers.context import PaperContext
 from reportgen.render.context import PackContext
-from reportgen.render.templates import template_environment, template_fields
+from reportgen.render.templates import render_template, template_fields
 
 PAPER_TEMPLATE = "paper.html.j2"
 
 
 def render_paper(pack: PackContext, paper: PaperContext, project: Path | None) -> str:
     """A committee paper document: the pack's fields, and `paper` for the cover and appendices."""
-    template = template_environment(project).get_template(PAPER_TEMPLATE)
-    return template.render(**template_fields(pack), paper=paper)
+    return render_template(PAPER_TEMPLATE, {**template_fields(pack), "paper": paper}, project)
