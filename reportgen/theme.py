@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.charts.style import ChartStyle
+from reportgen.config.options import Option, Reader, Table
 from reportgen.errors import InvalidInput
-from reportgen.problems import Problem
+from reportgen.images import image_complaint
+from reportgen.problems import Problem, Problems
 from reportgen.resources import data_uri, default_styles_dir
 
 DEFAULT_THEME = "default"
@@ -35,6 +37,7 @@ BUNDLED_FONTS = {
 }
 FALLBACK_FONTS = "'Noto Sans Symbols2', 'Noto Sans Symbols'"
 MAX_LOGO_BYTES = 2_000_000
+LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
 _LENGTHS = re.compile(r"(\d+(\.\d+)?(mm|cm|pt|in)\s*){1,4}")
 
 
@@ -55,6 +58,7 @@ class Theme:
     margins: str  # the page margins, CSS lengths
     logo: Path | None
     logo_alt: str
+    warnings: tuple[Problem, ...] = ()  # unknown keys in theme.toml files
 
     def sheet(self, name: str) -> str:
         """A style sheet cascaded like CSS itself: the default theme's rules, then this theme's,
@@ -123,6 +127,36 @@ def theme_folders(name: str, project: Path | None) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(f for f in candidates if f is not None and f.is_dir()))
 
 
+def _bundled_font(value: str) -> str | None:
+    return None if value in BUNDLED_FONTS else \
+        f"expected one of the bundled fonts {', '.join(BUNDLED_FONTS)}"
+
+
+def _lengths(value: str) -> str | None:
+    return None if _LENGTHS.fullmatch(value.strip()) else \
+        "expected 1 to 4 lengths such as '18mm 14mm'"
+
+
+def _colour(value: str) -> str | None:
+    return None if re.fullmatch(r"#[0-9a-fA-F]{6}", value) else "expected a colour as #rrggbb"
+
+
+COLOURS = ("text", "muted", "accent", "accent_light", "border", "series", "target", "band",
+           "milestone", "grid", "rag_red", "rag_amber", "rag_green", "rag_none")
+SCHEMA = Table({
+    "name": Option(str, "", "the theme's name, for people"),
+    "font": Option(Table({
+        "family": Option(str, "DejaVu Sans", "body text and charts", _bundled_font),
+        "heading_family": Option(str, None, "headings (default: the family)", _bundled_font),
+    }), {}),
+    "page": Option(Table({"margins": Option(str, "18mm 14mm 16mm 14mm", check=_lengths)}), {}),
+    "logo": Option(Table({"file": Option(str, ""), "alt": Option(str, "")}), {}),
+    "colours": Option(Table({name: Option(str, None, check=_colour) for name in COLOURS},
+                            extra=Option(str, None, check=_colour),
+                            extra_keys=r"comparator_\d+"), {}),
+})
+
+
 def load_theme(name: str = DEFAULT_THEME, project: Path | None = None) -> Theme:
     """The theme `name`, from the project's styles/ first; InvalidInput names what is wrong."""
     folders = theme_folders(name, project)
@@ -130,57 +164,83 @@ def load_theme(name: str = DEFAULT_THEME, project: Path | None = None) -> Theme:
         raise InvalidInput([Problem("report.toml", f"'theme' is {name!r}: there is no folder "
                                     f"styles/{name}/ in the project or among the shipped "
                                     f"themes ({', '.join(shipped_themes())})")])
+    problems = Problems()
     manifest: dict[str, Any] = {}
     for folder in reversed(folders):  # the default first, the project's last
         if (folder / MANIFEST).is_file():
-            own = _read_manifest(folder / MANIFEST)
+            label = _label(folder / MANIFEST, project)
+            own = _read_manifest(folder / MANIFEST, label, problems)
+            Reader(label, problems).table(own, SCHEMA)  # each file's own mistakes, named
             manifest = {**manifest, **own, **{k: {**manifest.get(k, {}), **v}
                                              for k, v in own.items() if isinstance(v, dict)}}
-    return _theme(name, folders, manifest)
+    if problems.errors:
+        raise InvalidInput(problems.items)
+    values = Reader("", Problems()).table(manifest, SCHEMA)  # checked above: the defaults
+    return _theme(name, folders, values, _label(folders[0] / MANIFEST, project), problems)
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def _label(path: Path, project: Path | None) -> str:
+    """A theme file as its author knows it: in the project, or among the shipped themes."""
+    if project is not None and path.resolve().is_relative_to(project.resolve()):
+        return str(path.resolve().relative_to(project.resolve()))
+    return f"reportgen's styles/{path.parent.name}/{path.name}"
+
+
+def _read_manifest(path: Path, label: str, problems: Problems) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InvalidInput([Problem(str(path), f"not valid UTF-8 TOML: {error}")]) from None
+        problems.error(label, f"not valid UTF-8 TOML: {error}")
+    return {}
 
 
 def shipped_themes() -> list[str]:
     return sorted(p.name for p in default_styles_dir().iterdir() if (p / MANIFEST).is_file())
 
 
-def _theme(name: str, folders: tuple[Path, ...], manifest: dict[str, Any]) -> Theme:
-    problems = []
-    font = manifest.get("font", {})
-    family = font.get("family", "DejaVu Sans")
-    heading = font.get("heading_family", family)
-    for key, value in (("font.family", family), ("font.heading_family", heading)):
-        if value not in BUNDLED_FONTS:
-            problems.append(f"'{key}' is {value!r}: expected one of the bundled fonts "
-                            f"{', '.join(BUNDLED_FONTS)}")
-    margins = manifest.get("page", {}).get("margins", "18mm 14mm 16mm 14mm")
-    if not isinstance(margins, str) or not _LENGTHS.fullmatch(margins.strip()):
-        problems.append(f"'page.margins' is {margins!r}: expected 1 to 4 lengths such as "
-                        f"'18mm 14mm'")
-    colours = {k: v for k, v in manifest.get("colours", {}).items()}
-    for key, value in colours.items():
-        if not (isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value)):
-            problems.append(f"'colours.{key}' is {value!r}: expected a colour as #rrggbb")
-    logo_settings = manifest.get("logo", {})
-    logo = None
-    if logo_settings.get("file"):
-        logo = next((f / logo_settings["file"] for f in folders
-                     if (f / logo_settings["file"]).is_file()), None)
-        if logo is None:
-            problems.append(f"'logo.file' is {logo_settings['file']!r}: no such file in the "
-                            f"theme folder")
-        elif logo.stat().st_size > MAX_LOGO_BYTES:
-            problems.append(f"'logo.file' is over {MAX_LOGO_BYTES:,} bytes; a logo is small")
-        elif not str(logo_settings.get("alt", "")).strip():
-            problems.append("'logo.alt' is required with a logo: the text a screen reader "
-                            "reads for it, e.g. the council's name")
-    if problems:
-        raise InvalidInput([Problem(f"styles/{name}/{MANIFEST}", p) for p in problems])
-    return Theme(name=name, folders=folders, colours=colours, font=family, heading_font=heading,
-                 margins=margins.strip(), logo=logo, logo_alt=str(logo_settings.get("alt", "")))
+def _theme(name: str, folders: tuple[Path, ...], values: dict[str, Any], label: str,
+           warnings: Problems) -> Theme:
+    problems = Problems()
+    logo_settings = values["logo"]
+    logo = find_logo(logo_settings["file"], folders, label, problems) \
+        if logo_settings["file"] else None
+    if logo is not None and not logo_settings["alt"].strip():
+        problems.error(label, "'logo.alt' is required with a logo: the text a screen reader "
+                              "reads for it, e.g. the council's name")
+    if problems.errors:
+        raise InvalidInput(problems.items)
+    font = values["font"]
+    colours = {k: v for k, v in values["colours"].items() if v is not None}
+    return Theme(name=name, folders=folders, colours=colours, font=font["family"],
+                 heading_font=font["heading_family"] or font["family"],
+                 margins=values["page"]["margins"].strip(), logo=logo,
+                 logo_alt=logo_settings["alt"], warnings=tuple(warnings.warnings))
+
+
+def find_logo(name: str, folders: tuple[Path, ...], label: str, problems: Problems
+              ) -> Path | None:
+    """The logo file in the theme's folders: inside one of them once links are followed, an
+    image by its suffix, small, and of a sane number of pixels."""
+    shown = f"'logo.file' is {name[:80]!r}"
+    if Path(name).suffix.lower() not in LOGO_SUFFIXES:
+        problems.error(label, f"{shown}: expected an image file ({', '.join(LOGO_SUFFIXES)})")
+        return None
+    for folder in folders:
+        path = (folder / name).resolve()
+        if not path.is_relative_to(folder.resolve()):
+            problems.error(label, f"{shown}: expected a file inside the theme folder")
+            return None
+        if path.is_file():
+            return path if _usable_logo(path, shown, label, problems) else None
+    problems.error(label, f"{shown}: no such file in the theme folder")
+    return None
+
+
+def _usable_logo(path: Path, shown: str, label: str, problems: Problems) -> bool:
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        problems.error(label, f"{shown}: over {MAX_LOGO_BYTES:,} bytes; a logo is small")
+        return False
+    complaint = image_complaint(path.read_bytes(), path.suffix.lower())
+    if complaint:
+        problems.error(label, f"{shown}: {complaint}")
+    return not complaint

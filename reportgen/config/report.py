@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
+import string
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportgen.config.options import Option, Reader, Table, one_of
 from reportgen.months import Month
 from reportgen.problems import Problems
 
 CONFIG_FILE = "report.toml"
 FORMATS = ("pdf", "html", "all")
-
-
-@dataclass(frozen=True)
-class Option:
-    """One key of report.toml: its type, default and a check of its value."""
-
-    kind: type | tuple[type, ...]
-    default: Any
-    help: str
-    check: Callable[[Any], str | None] = lambda value: None
-    required: bool = False
+_SAFE_NAME = re.compile(r"[A-Za-z0-9 ._-]*")
 
 
 def _period(value: str) -> str | None:
@@ -39,14 +29,6 @@ def _period(value: str) -> str | None:
     return None
 
 
-def _is_iso_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _fraction(value: float) -> str | None:
     return None if 0 <= value < 1 else "expected a fraction from 0 to below 1, e.g. 0.10"
 
@@ -56,11 +38,21 @@ def _window(value: int) -> str | None:
 
 
 def _output_name(value: str) -> str | None:
+    """Only {slug} and {period}, as plain fields, in a name that is safe on any file system."""
+    expected = ("expected a file name of letters, digits, spaces, '.', '-' and '_', using only "
+                "{slug} and {period}, e.g. '{slug}-{period}'")
     try:
-        value.format(slug="x", period="x")
-    except (KeyError, IndexError, ValueError):
-        return "expected a name using only {slug} and {period}"
-    return None if "/" not in value and "\\" not in value else "expected a name, not a path"
+        parts = list(string.Formatter().parse(value))
+    except ValueError:
+        return expected
+    fields_ok = all(name in (None, "slug", "period") and not spec and not conversion
+                    for _, name, spec, conversion in parts)
+    literal = "".join(text for text, *_ in parts)
+    if not fields_ok or not _SAFE_NAME.fullmatch(literal) or len(literal) > 100:
+        return expected
+    if not any(name for _, name, *_ in parts) and not literal.strip(" .-_"):
+        return expected
+    return None if not value.startswith(".") else expected + " (not starting with '.')"
 
 
 def _theme_name(value: str) -> str | None:
@@ -77,42 +69,37 @@ def _relative_folder(value: str) -> str | None:
         "expected a folder relative to the project, e.g. '../monthly-data'"
 
 
-# The schema: section → key → Option. The README's report.toml table mirrors it.
-SCHEMA: dict[str, dict[str, Option]] = {
-    "": {
+# The schema: key → Option, sections as tables. The README's report.toml table mirrors it.
+SCHEMA = Table({
         "title": Option(str, None, "report title on the title page", required=True),
         "organisation": Option(str, None, "council name", required=True),
         "period": Option(str, "latest", "reporting month YYYY-MM, or 'latest'", _period),
-        "data_refreshed": Option((dt.date, str), None,
-                                 "date the 'Latest' values were refreshed, YYYY-MM-DD",
-                                 lambda v: None if isinstance(v, dt.date) or _is_iso_date(v)
-                                 else "expected a date as YYYY-MM-DD"),
+        "data_refreshed": Option(dt.date, None,
+                                 "date the 'Latest' values were refreshed, YYYY-MM-DD"),
         "subtitle": Option(str, "", "line under the title"),
         "notice": Option(str, "", "a note shown on the title page, e.g. that data is illustrative"),
         "language": Option(str, "en-GB", "document language"),
         "output_name": Option(str, "{slug}-{period}", "file name without .pdf/.html",
                               _output_name),
-        "format": Option(str, "pdf", "what build writes: pdf, html or all",
-                         lambda v: None if v in FORMATS else "expected pdf, html or all"),
+        "format": Option(str, "pdf", "what build writes: pdf, html or all", one_of(*FORMATS)),
         "theme": Option(str, "default", "theme folder under styles/ (the project's, then ours)",
                         _theme_name),
         "protective_marking": Option(str, "", "e.g. OFFICIAL: at the top and bottom of every "
                                      "page and on the first page", _one_line),
         "data": Option(str, "", "folder holding the tables (and a base report.toml), relative "
                        "to the project; default: the project itself", _relative_folder),
-    },
-    "rag": {
-        "default_tolerance": Option((float, int), 0.10,
-                                    "tolerance when a measure has no band (fraction)", _fraction),
-    },
-    "charts": {
-        "window_months": Option(int, 13, "months shown in each chart", _window),
-        "milestone_months": Option(int, 12, "show milestones due up to this many months ahead",
-                                   lambda v: None if 0 <= v <= 36 else "expected 0 to 36"),
-    },
-}
-
-TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", dt.date: "a date YYYY-MM-DD"}
+        "rag": Option(Table({
+            "default_tolerance": Option((float, int), 0.10,
+                                        "tolerance when a measure has no band (fraction)",
+                                        _fraction),
+        }), {}),
+        "charts": Option(Table({
+            "window_months": Option(int, 13, "months shown in each chart", _window),
+            "milestone_months": Option(int, 12, "show milestones due up to this many months "
+                                       "ahead", lambda v: None if 0 <= v <= 36 else
+                                       "expected 0 to 36"),
+        }), {}),
+})
 
 
 @dataclass(frozen=True)
@@ -192,57 +179,11 @@ def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
 
 def check_config(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple[str, ...] = ()
                  ) -> ReportConfig | None:
+    """The checked settings; None when any is wrong (every problem is in problems)."""
     errors_before = len(problems.errors)
-    values = _check_sections(raw, problems, owned_elsewhere)
+    core = {key: value for key, value in raw.items() if key not in owned_elsewhere}
+    values = Reader(CONFIG_FILE, problems).table(core, SCHEMA)
     if len(problems.errors) > errors_before:
         return None
-    return ReportConfig(**values)
-
-
-def _check_sections(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple[str, ...]
-                    ) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    known_top = set(SCHEMA[""]) | {s for s in SCHEMA if s} | set(owned_elsewhere)
-    for key in sorted(set(raw) - known_top):
-        _unknown(key, sorted(known_top), problems)
-    for section, options in SCHEMA.items():
-        table = raw if section == "" else raw.get(section, {})
-        if not isinstance(table, dict):
-            problems.error(CONFIG_FILE, f"[{section}] must be a table of keys")
-            table = {}
-        if section:
-            for key in sorted(set(table) - set(options)):
-                _unknown(f"{section}.{key}", [f"{section}.{k}" for k in options], problems)
-        for key, option in options.items():
-            name = f"{section}.{key}" if section else key
-            values[key] = _check_value(name, table.get(key), option, problems)
-    return values
-
-
-def _unknown(name: str, known: list[str], problems: Problems) -> None:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-    problems.warning(CONFIG_FILE, f"unknown key '{name}' is ignored{hint}")
-
-
-def _check_value(name: str, value: Any, option: Option, problems: Problems) -> Any:
-    if value is None:
-        if option.required:
-            problems.error(CONFIG_FILE, f"'{name}' is required ({option.help})")
-        return option.default
-    kinds = option.kind if isinstance(option.kind, tuple) else (option.kind,)
-    # TOML booleans are ints to Python, and dates may arrive as datetimes: be exact.
-    wrong = isinstance(value, bool) or not isinstance(value, kinds) or (
-        isinstance(value, dt.datetime) and dt.date in kinds)
-    if wrong:
-        expected = " or ".join(dict.fromkeys(TYPE_NAMES[k] for k in kinds if k is not int or
-                                             float not in kinds))
-        problems.error(CONFIG_FILE, f"'{name}' must be {expected}, got {value!r}")
-        return option.default
-    complaint = option.check(value)
-    if complaint:
-        problems.error(CONFIG_FILE, f"'{name}' is {value!r}: {complaint}")
-        return option.default
-    if isinstance(value, str) and dt.date in kinds:
-        return dt.date.fromisoformat(value)
-    return float(value) if float in kinds else value
+    sections = {key: values.pop(key) for key in ("rag", "charts")}
+    return ReportConfig(**values, **sections["rag"], **sections["charts"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import mimetypes
 from pathlib import Path
 from typing import NoReturn
@@ -10,10 +9,11 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reportgen.images import pixel_complaint, raster_size
+
 MAX_FETCHES = 500
 MAX_SAME_FILE = 10
 MAX_BYTES = 20_000_000
-MAX_PIXELS = 25_000_000  # a 5000×5000 logo is already far more than print needs
 
 
 class RefusedFetch(Exception):
@@ -30,7 +30,6 @@ class SafeURLFetcher(URLFetcher):
         self.allowed_folders = [f.resolve() for f in allowed_folders]
         self.max_fetches = max_fetches
         self.max_bytes = max_bytes
-        self.max_pixels = MAX_PIXELS
         self.fetches = 0
         self.times_fetched: dict[str, int] = {}
         self.refused: list[str] = []
@@ -40,7 +39,10 @@ class SafeURLFetcher(URLFetcher):
         if scheme == "data":  # our charts: counted by size, not number
             if len(url) > self.max_bytes * 4 // 3 + 100:
                 return self._refuse(url, "embedded data is over the size limit")
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            content = response.read()
+            self._check_pixels(url, content)
+            return URLFetcherResponse(url, content, response.headers)
         if scheme != "file":
             return self._refuse(url, "only the report's own files may be used; network and "
                                      "other addresses are not fetched")
@@ -64,22 +66,17 @@ class SafeURLFetcher(URLFetcher):
             return self._refuse(url, f"the file is over {self.max_bytes:,} bytes")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         content = path.read_bytes()
-        if mime.startswith("image/") and mime != "image/svg+xml":
-            self._check_pixels(url, content)
+        if mime.startswith("image/") and mime != "image/svg+xml" and \
+                raster_size(content) is None:
+            self._refuse(url, "the file is not an image that can be read")
+        self._check_pixels(url, content)  # whatever its name says: bg.dat may be a PNG
         return URLFetcherResponse(path.as_uri(), content, {"Content-Type": mime})
 
     def _check_pixels(self, url: str, content: bytes) -> None:
         """Refuse an image whose decoded size would be huge, before anything decodes it."""
-        from PIL import Image
-
-        try:
-            with Image.open(io.BytesIO(content)) as image:  # reads the header only
-                width, height = image.size
-        except Exception:
-            self._refuse(url, "the file is not an image that can be read")
-        if width * height > self.max_pixels:
-            self._refuse(url, f"the image is {width}×{height} pixels, over the limit of "
-                              f"{self.max_pixels:,}")
+        complaint = pixel_complaint(content)
+        if complaint:
+            self._refuse(url, complaint)
 
     def _refuse(self, url: str, reason: str) -> NoReturn:
         shown = url if len(url) < 120 else url[:117] + "..."

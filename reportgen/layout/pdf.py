@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import EXIT_INVALID_INPUT, ReportgenError
+from reportgen.images import refuse_decompression_bombs
 from reportgen.log import LOGGER, stage
 
 
@@ -72,7 +73,7 @@ def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
     fetcher = SafeURLFetcher(asset_folders)
     options = {"pdf_variant": pdf_variant, "pdf_tags": pdf_variant is not None}
     layout_options = options | ({"font_config": font_config} if font_config else {})
-    with _weasyprint_messages() as messages:
+    with _weasyprint_messages() as messages, refuse_decompression_bombs():
         try:
             with stage("layout", timings):
                 document = HTML(string=html, base_url=base_folder.resolve().as_uri() + "/",

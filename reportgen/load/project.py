@@ -104,10 +104,12 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
 
 def _theme(config: ReportConfig, root: Path, problems: Problems) -> Theme | None:
     try:
-        return load_theme(config.theme, root)
+        theme = load_theme(config.theme, root)
     except InvalidInput as error:
         problems.items.extend(error.problems)
         return None
+    problems.items.extend(theme.warnings)
+    return theme
 
 
 def data_root(root: Path, config: ReportConfig) -> Path:

@@ -6,13 +6,13 @@ which appendices) is configuration; nothing about a council's layout is in code.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from reportgen.config.options import Option, Reader, Table, Tables, TextList, one_of
+from reportgen.config.report import CONFIG_FILE
 from reportgen.problems import Problems
 
-CONFIG_FILE = "report.toml"
 PAPER_KEYS = ("paper", "appendix")
 APPENDIX_KINDS = ("pack", "table", "comparison", "pdf", "markdown")
 COLUMN_FORMATS = ("text", "number", "percent", "rate")
@@ -77,71 +77,49 @@ class PaperConfig:
     appendices: tuple[AppendixConfig, ...]
 
 
-class _Reader:
-    """Reads one TOML table, reporting each problem with the key's full name."""
+def _page_prefix(value: str) -> str | None:
+    try:
+        value.format(number=1)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return "expected text using only {number}, e.g. '{number}.' for pages 2.1, 2.2 …"
+    return None
 
-    def __init__(self, table: Any, where: str, problems: Problems) -> None:
-        self.where = where
-        self.problems = problems
-        if not isinstance(table, dict):
-            self.error("", "must be a table of keys")
-            table = {}
-        self.table: dict[str, Any] = table
-        self.used: set[str] = set()
 
-    def name(self, key: str) -> str:
-        return f"{self.where}.{key}" if key else self.where
-
-    def error(self, key: str, message: str) -> None:
-        self.problems.error(CONFIG_FILE, f"'{self.name(key)}' {message}")
-
-    def text(self, key: str, default: str = "", required: bool = False) -> str:
-        self.used.add(key)
-        value = self.table.get(key)
-        if value is None:
-            if required:
-                self.error(key, "is required")
-            return default
-        if not isinstance(value, str):
-            self.error(key, f"must be text in quotes (e.g. \"14/11/2024\"), got {value!r}")
-            return default
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.text(key, default)
-        if value not in choices:
-            self.error(key, f"is {value!r}: expected one of {', '.join(choices)}")
-            return default
-        return value
-
-    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
-        """A list of text, or one text standing for a list of one."""
-        self.used.add(key)
-        value = self.table.get(key)
-        if value is None:
-            if required:
-                self.error(key, "is required")
-            return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            self.error(key, f"must be a list of text, got {value!r}")
-            return ()
-        return tuple(items)
-
-    def tables(self, key: str) -> list[_Reader]:
-        self.used.add(key)
-        value = self.table.get(key, [])
-        if not isinstance(value, list):
-            self.error(key, "must be a list of tables, e.g. [{label = \"…\", value = \"…\"}]")
-            return []
-        return [_Reader(item, f"{self.name(key)}[{index + 1}]", self.problems)
-                for index, item in enumerate(value)]
-
-    def warn_unknown(self) -> None:
-        for key in sorted(set(self.table) - self.used):
-            close = difflib.get_close_matches(key, sorted(self.used), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            self.problems.warning(CONFIG_FILE, f"unknown key '{self.name(key)}' is ignored{hint}")
+FIELD = Table({"label": Option(str, "", required=True), "value": Option(str, "")})
+HEADINGS = Table({key: Option(str, default) for key, default in DEFAULT_HEADINGS.items()})
+PAPER = Table({
+    "committee": Option(str, "", "the committee, e.g. 'Cabinet'", required=True),
+    "subject": Option(str, "", "the report's subject", required=True),
+    "fields": Option(Tables(FIELD, '[{label = "DATE", value = "14/11/2024"}]'), []),
+    "summary": Option(TextList(), (), "Markdown files before the numbered sections"),
+    "sections": Option(TextList(), (), "Markdown files, numbered in the committee style"),
+    "recommendations": Option(TextList(), ()),
+    "contact": Option(TextList(), ()),
+    "signature": Option(TextList(), ()),
+    "documents": Option(str, "one", "one PDF, or separate PDFs for the cover and each appendix",
+                        one_of(*DOCUMENT_CHOICES)),
+    "page_prefix": Option(str, "{number}.", "a separate appendix's page labels", _page_prefix),
+    "headings": Option(HEADINGS, {}),
+})
+COLUMN = Table({"name": Option(str, "", required=True), "label": Option(str, ""),
+                "format": Option(str, "text", check=one_of(*COLUMN_FORMATS))})
+PERIOD_COLUMN = Table({"label": Option(str, "", required=True),
+                       "period": Option(str, "", required=True)})
+CHART = Table({"label": Option(str, "", required=True), "value": Option(str, "", required=True)})
+APPENDIX_COMMON = {
+    "kind": Option(str, "", "pack, table, comparison, pdf or markdown", one_of(*APPENDIX_KINDS),
+                   required=True),
+    "title": Option(str, "", required=True),
+    "text": Option(str, "", "a Markdown file shown before the appendix"),
+    "caption": Option(str, ""),
+}
+APPENDIX_BY_KIND: dict[str, dict[str, Option]] = {
+    "pdf": {"file": Option(str, "", "the PDF to attach", required=True)},
+    "table": {"source": Option(str, "", "a CSV file or a sheet of data.xlsx", required=True),
+              "columns": Option(Tables(COLUMN), []), "chart": Option(CHART, None)},
+    "comparison": {"measures": Option(TextList(), (), required=True),
+                   "columns": Option(Tables(PERIOD_COLUMN), [])},
+}
 
 
 def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
@@ -150,87 +128,49 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
         if "appendix" in raw:
             problems.error(CONFIG_FILE, "[[appendix]] tables need a [paper] to belong to")
         return None
-    paper = _Reader(raw["paper"], "paper", problems)
-    fields = tuple(FrontSheetField(f.text("label", required=True), f.text("value"))
-                   for f in paper.tables("fields"))
-    headings_reader = _Reader(raw["paper"].get("headings", {}) if isinstance(raw["paper"], dict)
-                              else {}, "paper.headings", problems)
-    paper.used.add("headings")
-    headings = {key: headings_reader.text(key, default) for key, default in
-                DEFAULT_HEADINGS.items()}
-    config = PaperConfig(
-        committee=paper.text("committee", required=True),
-        subject=paper.text("subject", required=True),
-        fields=fields,
-        summary=paper.texts("summary"),
-        sections=paper.texts("sections"),
-        recommendations=paper.texts("recommendations"),
-        contact=paper.texts("contact"),
-        signature=paper.texts("signature"),
-        documents=paper.choice("documents", DOCUMENT_CHOICES, "one"),
-        page_prefix=_page_prefix(paper),
-        headings=headings,
-        appendices=_appendices(raw.get("appendix", []), problems),
-    )
-    for reader in (paper, headings_reader):
-        reader.warn_unknown()
-    return config
+    reader = Reader(CONFIG_FILE, problems)
+    paper = reader.table(raw["paper"], PAPER, "paper")
+    return PaperConfig(
+        committee=paper["committee"], subject=paper["subject"],
+        fields=tuple(FrontSheetField(f["label"], f["value"]) for f in paper["fields"]),
+        summary=paper["summary"], sections=paper["sections"],
+        recommendations=paper["recommendations"], contact=paper["contact"],
+        signature=paper["signature"], documents=paper["documents"],
+        page_prefix=paper["page_prefix"], headings=paper["headings"],
+        appendices=_appendices(raw.get("appendix", []), reader))
 
 
-def _page_prefix(paper: _Reader) -> str:
-    prefix = paper.text("page_prefix", "{number}.")
-    try:
-        prefix.format(number=1)
-    except (KeyError, IndexError, ValueError):
-        paper.error("page_prefix", f"is {prefix!r}: expected text using only {{number}}, "
-                                   f"e.g. '{{number}}.' for pages 2.1, 2.2 …")
-        return "{number}."
-    return prefix
-
-
-def _appendices(raw: Any, problems: Problems) -> tuple[AppendixConfig, ...]:
+def _appendices(raw: Any, reader: Reader) -> tuple[AppendixConfig, ...]:
     if not isinstance(raw, list):
-        problems.error(CONFIG_FILE, "'appendix' must be written as [[appendix]] tables")
+        reader.problems.error(CONFIG_FILE, "'appendix' must be written as [[appendix]] tables")
         return ()
-    appendices = []
-    for index, table in enumerate(raw):
-        reader = _Reader(table, f"appendix[{index + 1}]", problems)
-        kind = reader.text("kind", required=True)
-        if kind and kind not in APPENDIX_KINDS:
-            reader.error("kind", f"is {kind!r}: expected one of {', '.join(APPENDIX_KINDS)}")
-        appendix = AppendixConfig(kind=kind, title=reader.text("title", required=True),
-                                  text=reader.text("text", required=kind == "markdown"),
-                                  caption=reader.text("caption"),
-                                  **_kind_settings(kind, reader))
-        reader.warn_unknown()
-        appendices.append(appendix)
-    return tuple(appendices)
+    return tuple(_appendix(table, f"appendix[{index}]", reader)
+                 for index, table in enumerate(raw, start=1))
 
 
-def _kind_settings(kind: str, reader: _Reader) -> dict[str, Any]:
+def _appendix(table: Any, where: str, reader: Reader) -> AppendixConfig:
+    """One [[appendix]]: the keys every kind has, and its kind's own."""
+    kind = table.get("kind") if isinstance(table, dict) else None
+    own = APPENDIX_BY_KIND.get(kind, {}) if isinstance(kind, str) else {}
+    values = reader.table(table, Table({**APPENDIX_COMMON, **own}), where)
+    kind = values["kind"]
+    if kind == "markdown" and not values["text"]:
+        reader.problems.error(CONFIG_FILE, f"'{where}.text' is required")
+    settings: dict[str, Any] = {}
     if kind == "pdf":
-        return {"source": reader.text("file", required=True)}
-    if kind == "table":
-        columns = tuple(TableColumn(c.text("name", required=True), c.text("label"),
-                                    c.choice("format", COLUMN_FORMATS, "text"))
-                        for c in reader.tables("columns"))
-        return {"source": reader.text("source", required=True), "columns": columns,
-                "chart": _chart(reader)}
-    if kind == "comparison":
-        periods = tuple(PeriodColumn(c.text("label", required=True),
-                                     c.text("period", required=True))
-                        for c in reader.tables("columns"))
-        if not periods:
-            reader.error("columns", "needs at least one {label = \"…\", period = \"YYYY-MM\"}")
-        return {"measures": reader.texts("measures", required=True), "periods": periods}
-    return {}
-
-
-def _chart(reader: _Reader) -> tuple[str, str] | None:
-    reader.used.add("chart")
-    if "chart" not in reader.table:
-        return None
-    chart = _Reader(reader.table["chart"], reader.name("chart"), reader.problems)
-    pair = (chart.text("label", required=True), chart.text("value", required=True))
-    chart.warn_unknown()
-    return pair
+        settings = {"source": values["file"]}
+    elif kind == "table":
+        chart = values["chart"]
+        settings = {"source": values["source"], "chart": (chart["label"], chart["value"])
+                    if chart else None,
+                    "columns": tuple(TableColumn(c["name"], c["label"], c["format"])
+                                     for c in values["columns"])}
+    elif kind == "comparison":
+        if not values["columns"]:
+            reader.problems.error(CONFIG_FILE, f"'{where}.columns' needs at least one "
+                                               "{label = \"…\", period = \"YYYY-MM\"}")
+        settings = {"measures": values["measures"],
+                    "periods": tuple(PeriodColumn(c["label"], c["period"])
+                                     for c in values["columns"])}
+    return AppendixConfig(kind=kind, title=values["title"], text=values["text"],
+                          caption=values["caption"], **settings)
