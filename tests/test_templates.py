@@ -113,3 +113,15 @@ def test_a_mistake_in_a_paper_template_is_found_by_validate(tmp_path: Path) -> N
     assert result.exit_code == 65, result.output
     assert "templates/paper_cover.html.j2, line 2: error:" in result.output
     assert "has no attribute 'comittee'" in result.output
+
+
+def test_rendered_html_matches_the_golden_files() -> None:
+    """The sample pack (both editions) and the scrutiny paper render as the committed golden
+    files; after a deliberate template change, `make golden` writes them anew (review the diff)."""
+    from tests.golden import GOLDEN, rendered
+
+    pages = rendered()
+    assert sorted(pages) == sorted(p.name for p in GOLDEN.glob("*.html"))
+    for name, html in pages.items():
+        assert html == (GOLDEN / name).read_text(encoding="utf-8"), \
+            f"{name} differs from tests/golden/{name}; run `make golden` if the change is meant"

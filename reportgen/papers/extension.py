@@ -56,8 +56,8 @@ def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
     when = build_time(paper.settings.config, paper.period)
     try:
         for document in paper_documents(paper.paper, options.appendix):
-            pack = _pack_fields(paper, assessments, charts, when, document)
-            render_paper(pack, _paper_fields(paper, document), paper.settings.root)
+            pack = pack_fields(paper, assessments, charts, when, document)
+            render_paper(pack, paper_fields(paper, document), paper.settings.root)
     except InvalidInput as error:
         problems.items.extend(error.problems)
     return paper, problems
@@ -124,8 +124,8 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
     """One document of the committee paper, with any attached PDFs laid onto their pages."""
     settings = paper.settings
     with stage("render", timings):
-        pack = _pack_fields(paper, assessments, charts, when, document)
-        context = _paper_fields(paper, document)
+        pack = pack_fields(paper, assessments, charts, when, document)
+        context = paper_fields(paper, document)
         html = render_paper(pack, context, settings.root)
     pdf = html_to_pdf(html, settings.root, asset_folders(settings), timings=timings)
     placements = [
@@ -143,13 +143,13 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
     return Output(role, path, content, pdf.pages)
 
 
-def _paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
+def paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
     settings = paper.settings
     return paper_context(paper.paper, document, paper.project.data if paper.project else None,
                          settings.config.protective_marking, settings.theme.chart_style())
 
 
-def _pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
+def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
                  when: dt.datetime, document: PaperDocument) -> PackContext:
     """The pack's fields beside the paper's: the whole pack when the document holds it."""
     settings = paper.settings
