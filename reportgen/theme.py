@@ -17,6 +17,7 @@ from typing import Any
 
 from reportgen.charts.style import ChartStyle
 from reportgen.config.options import Option, Reader, Table
+from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
 from reportgen.images import image_complaint
 from reportgen.problems import Problem, Problems
@@ -161,7 +162,7 @@ def load_theme(name: str = DEFAULT_THEME, project: Path | None = None) -> Theme:
     """The theme `name`, from the project's styles/ first; InvalidInput names what is wrong."""
     folders = theme_folders(name, project)
     if name != DEFAULT_THEME and folders[0].name != name:
-        raise InvalidInput([Problem("report.toml", f"'theme' is {name!r}: there is no folder "
+        raise InvalidInput([Problem(CONFIG_FILE, f"'theme' is {name!r}: there is no folder "
                                     f"styles/{name}/ in the project or among the shipped "
                                     f"themes ({', '.join(shipped_themes())})")])
     problems = Problems()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.config.report import CONFIG_FILE
 from reportgen.load.dataset import Dataset
 from reportgen.load.tables import RawTable, read_extra_table
 from reportgen.months import Month
@@ -17,7 +18,7 @@ from reportgen.render.formatting import format_number
 
 MAX_MARKDOWN_BYTES = 1_000_000
 MAX_ATTACHED_PAGES = 300
-CONFIG_FILE = "report.toml"
+
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,14 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class KeyRow:
+    """A row of the title page's key to the ratings: the rating as the pack shows it."""
+
+    rating: Rating
+    meaning: Markup  # ours, never user text
+
+
+@dataclass(frozen=True)
 class Direction:
     arrow: str
     word: str  # Up, Down, Same, n/a
@@ -143,15 +151,30 @@ class PackContext:
     priorities: tuple[PrioritySection, ...]
     footnotes: tuple[Footnote, ...]
     marking: str = ""  # protective marking, e.g. OFFICIAL
+    rating_key: tuple[KeyRow, ...] = ()  # the title page's key to the ratings
     logo_src: str = ""  # the theme's logo as a data: URI, or ""
     logo_alt: str = ""
+
+
+RATING_MEANINGS = {
+    "Green": Markup("On or better than target"),
+    "Amber": Markup("Missing target but within tolerance"),
+    "Red": Markup("Outside tolerance"),
+    "Not rated": Markup("No target set; or <em>No data</em> for the month"),
+}
+
+
+def rating_shown(word: str, set_by_author: bool = False, rule_word: str = "", note: str = ""
+                 ) -> Rating:
+    """A rating as every page shows it: the word, its mark and its class (one place for all)."""
+    return Rating(word, RATING_MARKS[word], "rag-" + word.lower().replace(" ", "-"),
+                  set_by_author, rule_word or word, note)
 
 
 def rating_of(assessment: Assessment) -> Rating:
     word = assessment.rating
     note = assessment.observation.rating_note
-    return Rating(word, RATING_MARKS[word], "rag-" + word.lower().replace(" ", "-"),
-                  assessment.rating_set_by == "author", assessment.rule_rating, note)
+    return rating_shown(word, assessment.rating_set_by == "author", assessment.rule_rating, note)
 
 
 def direction_of(assessment: Assessment) -> Direction:
@@ -256,7 +279,9 @@ def document_context(config: ReportConfig, period: Month | None, data: Dataset |
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
         build_time=build_time, edition=edition, theme_css=Markup(theme_css), priorities=(),
         footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used),
-        marking=config.protective_marking, logo_src=logo[0], logo_alt=logo[1])
+        marking=config.protective_marking, logo_src=logo[0], logo_alt=logo[1],
+        rating_key=tuple(KeyRow(rating_shown(word), meaning)
+                         for word, meaning in RATING_MEANINGS.items()))
 
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
