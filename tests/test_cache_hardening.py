@@ -1,0 +1,150 @@
+"""The output folder's cache trusts nothing it did not write, and publishing holds on odd disks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reportgen.charts.cache import chart_pngs
+from reportgen.charts.spec import ChartSpec
+from reportgen.charts.style import ChartStyle
+from reportgen.layout.parts import LAYOUT_RECORD, PARTS_FOLDER
+from reportgen.months import Month, month_range
+from reportgen.pipeline import build
+from reportgen.publish.cache import CACHE_FOLDER, KeyedCache
+from tests.conftest import SAMPLE
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+WINDOW = tuple(month_range(Month(2022, 6), Month(2023, 6)))
+
+
+def _specs(count: int) -> list[ChartSpec]:
+    return [ChartSpec(title=f"Measure {i}", measure_title=f"M{i}", unit="number",
+                      months=WINDOW, values=tuple(float(i * 7 + m) for m in range(13)),
+                      target=10) for i in range(count)]
+
+
+def _forge_seal(entry: Path) -> None:
+    """Seal whatever the entry holds now, as a `sha256sum` line: the damage the seal alone
+    cannot see, left for the entry's own check to find."""
+    digest = hashlib.sha256(entry.read_bytes()).hexdigest()
+    Path(f"{entry}.sha256").write_text(f"{digest}  {entry.name}\n")
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """An output folder built from the sample in parts, and its PDF's bytes."""
+    out = tmp_path_factory.mktemp("warm")
+    return out, build(SAMPLE, out, jobs=2).pdf.read_bytes()
+
+
+@pytest.fixture
+def warm_copy(warm: tuple[Path, bytes], tmp_path: Path) -> Path:
+    shutil.copytree(warm[0], tmp_path / "out")
+    return tmp_path / "out"
+
+
+# 1. One keyed cache: an entry is used only as it was stored under its key.
+
+def test_swapped_chart_files_are_drawn_again_not_swapped(tmp_path: Path, caplog) -> None:
+    specs = _specs(2)
+    pngs = chart_pngs(specs, ChartStyle(), tmp_path, jobs=1)
+    first, second = sorted(tmp_path.glob("*.png"))
+    first.rename(tmp_path / "swap")
+    second.rename(first)
+    (tmp_path / "swap").rename(second)
+    caplog.set_level("DEBUG", logger="reportgen")
+    assert chart_pngs(specs, ChartStyle(), tmp_path, jobs=1) == pngs
+    assert caplog.text.count("sha256 records); it is made again") == 2
+    assert caplog.text.count(f"cache: {tmp_path}/") == 2  # names the file, never its bytes
+
+
+@pytest.mark.parametrize("damage", [
+    lambda png: png[: len(png) // 2],  # cut short
+    lambda png: PNG_SIGNATURE + b"\0" * 5000,  # junk after a PNG signature
+    lambda png: png[:100] + bytes([png[100] ^ 1]) + png[101:],  # one bit flipped
+])
+@pytest.mark.parametrize("forged", [False, True], ids=["as-left", "seal-forged"])
+def test_a_damaged_chart_is_drawn_again(tmp_path: Path, damage, forged: bool,
+                                        caplog) -> None:
+    [spec] = _specs(1)
+    [png] = chart_pngs([spec], ChartStyle(), tmp_path, jobs=1)
+    [entry] = tmp_path.glob("*.png")
+    entry.write_bytes(damage(png))
+    if forged:
+        _forge_seal(entry)
+    caplog.set_level("DEBUG", logger="reportgen")
+    assert chart_pngs([spec], ChartStyle(), tmp_path, jobs=1) == [png]
+    reason = "not a whole PNG" if forged else "it is not what"
+    assert f"cache: {entry} discarded ({reason}" in caplog.text
+    assert entry.read_bytes() == png
+
+
+def test_an_unsealed_entry_is_not_used(tmp_path: Path) -> None:
+    cache = KeyedCache(tmp_path, ".bin")
+    cache.put("k", b"stored")
+    assert cache.get("k") == b"stored"
+    Path(tmp_path / "k.bin.sha256").unlink()
+    assert cache.get("k") is None
+    assert cache.get("never-stored") is None
+
+
+def _rebuilt(out: Path, caplog) -> bytes:
+    caplog.set_level("DEBUG", logger="reportgen")
+    caplog.clear()
+    return build(SAMPLE, out, jobs=2).pdf.read_bytes()
+
+
+@pytest.mark.parametrize("record", [
+    '{"front": 1e999}', '{"front": NaN}', '{"front": "1", "priority-A": 7}', '[1, 2]',
+    '{"front": true}', '{"front": 0}', "[" * 100_000, '{"front": 1' + "0" * 40_000 + "}",
+])
+def test_a_damaged_layout_record_is_not_used(warm, warm_copy: Path, record: str,
+                                             caplog) -> None:
+    path = warm_copy / CACHE_FOLDER / PARTS_FOLDER / LAYOUT_RECORD
+    path.write_text(record)
+    _forge_seal(path)
+    assert _rebuilt(warm_copy, caplog) == warm[1]
+    assert f"cache: {path} discarded (" in caplog.text
+    assert caplog.text.count("parts of the pack: 0 laid out") == 1  # the estimate was right
+    assert max(map(len, caplog.text.splitlines())) < 400
+
+
+def _parts(out: Path, suffix: str) -> list[Path]:
+    return sorted(p for p in (out / CACHE_FOLDER / PARTS_FOLDER).glob(f"*{suffix}")
+                  if p.name != LAYOUT_RECORD)
+
+
+@pytest.mark.parametrize("facts", [
+    '{"pages": "5", "anchors": {}}', '{"pages": 5, "anchors": []}',
+    '{"pages": 5, "anchors": {"priority-A": 9}}', '{"pages": 1e999, "anchors": {}}',
+])
+def test_parts_with_damaged_facts_are_laid_out_again(warm, warm_copy: Path, facts: str,
+                                                     caplog) -> None:
+    for path in _parts(warm_copy, ".json"):
+        path.write_text(facts)
+        _forge_seal(path)
+    assert _rebuilt(warm_copy, caplog) == warm[1]
+    assert "parts of the pack: 5 laid out" in caplog.text
+    assert caplog.text.count(".json discarded (") == 5
+
+
+def test_a_part_whose_seal_matches_junk_is_laid_out_again(warm, warm_copy: Path,
+                                                         caplog) -> None:
+    by_pages = sorted(_parts(warm_copy, ".pdf"), key=lambda pdf: json.loads(
+        pdf.with_suffix(".json").read_text())["pages"])
+    junk, swapped = by_pages[1], [by_pages[0], by_pages[-1]]  # 4 and 7 pages
+    junk.write_bytes(b"%PDF-1.7\n" + b"x" * 1000)
+    _forge_seal(junk)
+    contents = [path.read_bytes() for path in swapped]
+    for path, content in zip(swapped, reversed(contents), strict=True):  # in each other's names
+        path.write_bytes(content)
+        _forge_seal(path)
+    assert _rebuilt(warm_copy, caplog) == warm[1]
+    assert f"cache: {junk} discarded (not a PDF)" in caplog.text
+    assert caplog.text.count("pages, not the ") == 2
+    assert "parts of the pack: 3 laid out" in caplog.text
