@@ -8,10 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from reportgen.charts.cache import chart_pngs
 from reportgen.charts.spec import ChartSpec
 from reportgen.charts.style import ChartStyle
+from reportgen.cli import cli
 from reportgen.layout.parts import LAYOUT_RECORD, PARTS_FOLDER
 from reportgen.months import Month, month_range
 from reportgen.pipeline import build
@@ -148,3 +150,70 @@ def test_a_part_whose_seal_matches_junk_is_laid_out_again(warm, warm_copy: Path,
     assert f"cache: {junk} discarded (not a PDF)" in caplog.text
     assert caplog.text.count("pages, not the ") == 2
     assert "parts of the pack: 3 laid out" in caplog.text
+
+
+# 2. Nothing is read, written or removed through a symbolic link in the cache.
+
+def _outside_folder(tmp_path: Path) -> Path:
+    """A folder outside the output folder, holding files a cache would read, write or remove."""
+    outside = tmp_path / "outside"
+    (outside / "parts").mkdir(parents=True)
+    for folder in (outside, outside / "parts"):
+        for name in ("stale.png", "stale.pdf", "stale.json", "layout.json", "x.png.sha256"):
+            (folder / name).write_bytes(f"precious {folder.name}/{name}".encode())
+    return outside
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _build_cli(out: Path, *options: str):
+    return CliRunner().invoke(cli, [*options, "build", str(SAMPLE), "-o", str(out)])
+
+
+@pytest.mark.parametrize("linked", [CACHE_FOLDER, f"{CACHE_FOLDER}/{PARTS_FOLDER}"])
+def test_a_cache_folder_that_is_a_link_stops_the_build(tmp_path: Path, linked: str) -> None:
+    outside = _outside_folder(tmp_path)
+    before = _snapshot(outside)
+    out = tmp_path / "out"
+    (out / linked).parent.mkdir(parents=True)
+    target = outside if linked == CACHE_FOLDER else outside / PARTS_FOLDER
+    (out / linked).symlink_to(target, target_is_directory=True)
+    result = _build_cli(out)
+    assert result.exit_code == 73, result.output
+    assert result.output.splitlines()[-1] == (
+        f"Error: the cache folder {out / linked} is a symbolic link or not a folder; reportgen "
+        f"writes only into a real folder there: remove it and build again")
+    assert _snapshot(outside) == before
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".pdf") == []
+
+
+def test_a_cache_folder_that_is_a_file_stops_the_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / CACHE_FOLDER).write_bytes(b"not a folder")
+    result = _build_cli(out)
+    assert result.exit_code == 73
+    assert f"the cache folder {out / CACHE_FOLDER} is a symbolic link or not a folder" in \
+        result.output
+    assert (out / CACHE_FOLDER).read_bytes() == b"not a folder"
+
+
+def test_links_among_cache_entries_are_replaced_or_removed_not_followed(
+        warm, warm_copy: Path, tmp_path: Path, caplog) -> None:
+    outside = _outside_folder(tmp_path)
+    before = _snapshot(outside)
+    cache = warm_copy / CACHE_FOLDER
+    entry = sorted(cache.glob("*.png"))[0]
+    entry.unlink()
+    entry.symlink_to(outside / "stale.png")  # an entry that is a link: discarded, replaced
+    (cache / "stale.png").symlink_to(outside / "stale.png")  # not this build's: removed
+    (cache / PARTS_FOLDER / "stale.pdf").symlink_to(outside / "stale.pdf")
+    assert _rebuilt(warm_copy, caplog) == warm[1]
+    assert f"cache: {entry} discarded (" in caplog.text
+    assert not entry.is_symlink() and entry.read_bytes().startswith(PNG_SIGNATURE)
+    assert not (cache / "stale.png").is_symlink() and not (cache / "stale.png").exists()
+    assert not (cache / PARTS_FOLDER / "stale.pdf").is_symlink()
+    assert _snapshot(outside) == before

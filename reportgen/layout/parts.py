@@ -326,8 +326,8 @@ class PartCaches:
 def _caches(cache_dir: Path | None) -> PartCaches | None:
     if cache_dir is None:
         return None
-    folder = cache_dir / PARTS_FOLDER
-    return PartCaches(KeyedCache(folder, ".pdf"), KeyedCache(folder, ".json"))
+    return PartCaches(KeyedCache(cache_dir, ".pdf", PARTS_FOLDER),
+                      KeyedCache(cache_dir, ".json", PARTS_FOLDER))
 
 
 def _read_part(caches: PartCaches | None, key: str) -> RenderedPdf | None:
