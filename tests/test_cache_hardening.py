@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -217,3 +219,55 @@ def test_links_among_cache_entries_are_replaced_or_removed_not_followed(
     assert not (cache / "stale.png").is_symlink() and not (cache / "stale.png").exists()
     assert not (cache / PARTS_FOLDER / "stale.pdf").is_symlink()
     assert _snapshot(outside) == before
+
+
+# 3. A write that fails leaves no temporary file behind.
+
+def _temporaries(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.name.endswith(".tmp"))
+
+
+def test_a_full_disk_leaves_no_temporary_cache_file(sample_copy: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    caplog) -> None:
+    out = tmp_path / "out"
+    cold = build(sample_copy, tmp_path / "cold", jobs=1).pdf.read_bytes()
+
+    def disk_full(handle: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)  # the cache's writes; publishing's go by file
+    caplog.set_level("DEBUG", logger="reportgen")
+    assert build(sample_copy, out, jobs=1).pdf.read_bytes() == cold  # only slower next time
+    monkeypatch.undo()
+    assert "(No space left on device); it is made again next time" in caplog.text
+    assert "parts of the pack: 5 laid out" in caplog.text
+    assert _temporaries(out) == []
+    assert sorted(p.name for p in (out / CACHE_FOLDER).iterdir()) == [PARTS_FOLDER]
+    assert list((out / CACHE_FOLDER / PARTS_FOLDER).iterdir()) == []
+
+
+def test_temporaries_a_killed_run_left_are_removed(warm, warm_copy: Path, caplog) -> None:
+    for folder in (warm_copy / CACHE_FOLDER, warm_copy / CACHE_FOLDER / PARTS_FOLDER):
+        (folder / "tmpk1ll3d.tmp").write_bytes(b"half a file")
+    assert _rebuilt(warm_copy, caplog) == warm[1]
+    assert _temporaries(warm_copy) == []
+
+
+def test_a_failed_publish_leaves_no_temporary_file(warm, warm_copy: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _snapshot(warm_copy)
+
+    def disk_full(handle: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)  # where a full disk shows on publishing
+    result = _build_cli(warm_copy)
+    monkeypatch.undo()
+    assert result.exit_code == 73
+    assert "No space left on device" in result.output.splitlines()[-1]
+    assert _temporaries(warm_copy) == []
+    assert {name: content for name, content in _snapshot(warm_copy).items()
+            if not name.startswith(".reportgen.lock")} == \
+        {name: content for name, content in before.items()
+         if not name.startswith(".reportgen.lock")}

@@ -19,6 +19,7 @@ from reportgen.log import LOGGER
 
 CACHE_FOLDER = ".reportgen-cache"
 SEAL = ".sha256"  # beside each entry: its sha256 as written, a `sha256sum` line
+TEMPORARY = ("tmp", ".tmp")  # a file being written: tmp<random>.tmp
 SEAL_LIMIT = 1024  # a seal is one short line: never read more of a file posing as one
 
 T = TypeVar("T")
@@ -79,12 +80,15 @@ class KeyedCache:
                          self.folder / name, error.strerror)
 
     def keep_only(self, keys: Iterable[str]) -> None:
-        """Remove this kind's entries not in keys, so the cache stays one pack's size."""
+        """Remove this kind's entries not in keys, so the cache stays one pack's size, and any
+        temporary file a killed run left (this run holds the output folder's lock: no other
+        run is writing)."""
         kept = {key + self.suffix for key in keys}
         kept |= {name + SEAL for name in kept}
         with contextlib.suppress(OSError), self._opened(create=False) as folder:
             for name in os.listdir(folder) if folder is not None else []:
-                if name.endswith((self.suffix, self.suffix + SEAL)) and name not in kept:
+                if (name.endswith((self.suffix, self.suffix + SEAL)) and name not in kept) or \
+                        (name.startswith(TEMPORARY[0]) and name.endswith(TEMPORARY[1])):
                     with contextlib.suppress(OSError):  # a folder of that name: left alone
                         os.unlink(name, dir_fd=folder)  # unlink never follows a link
 
@@ -167,14 +171,19 @@ def _seal(name: str, content: bytes) -> bytes:
 def _write_atomically(folder: int, name: str, content: bytes) -> None:
     """Whole or not at all: a build that dies mid-write leaves no half file for the next to read.
     The temporary file is new (O_EXCL) and the rename replaces a link, never its target."""
-    temporary = f"tmp{secrets.token_hex(8)}.tmp"
+    temporary = f"{TEMPORARY[0]}{secrets.token_hex(8)}{TEMPORARY[1]}"
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600,
                      dir_fd=folder)
     try:
-        _write_all(handle, content)
-    finally:
-        os.close(handle)
-    os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        try:
+            _write_all(handle, content)
+        finally:
+            os.close(handle)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:  # a full disk, an interrupt: no temporary file left behind
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
 
 
 def _write_all(handle: int, content: bytes) -> None:
