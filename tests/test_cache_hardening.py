@@ -23,6 +23,7 @@ from reportgen.publish.cache import CACHE_FOLDER, KeyedCache
 from tests.conftest import SAMPLE
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PDF_NAME = "improvement-plan-report-2023-06.pdf"
 WINDOW = tuple(month_range(Month(2022, 6), Month(2023, 6)))
 
 
@@ -271,3 +272,51 @@ def test_a_failed_publish_leaves_no_temporary_file(warm, warm_copy: Path,
             if not name.startswith(".reportgen.lock")} == \
         {name: content for name, content in before.items()
          if not name.startswith(".reportgen.lock")}
+
+
+# 4. Publishing where the file system has no hard links (vfat, exFAT, SMB shares).
+
+def _no_hard_links(source: object, target: object, **_: object) -> None:
+    raise PermissionError(errno.EPERM, "Operation not permitted", str(source))
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()
+            and not p.name.startswith(".reportgen.lock")}
+
+
+def test_a_build_publishes_without_hard_links(warm, warm_copy: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              caplog) -> None:
+    pdf = warm_copy / PDF_NAME
+    pdf.write_bytes(b"last month's pack")
+    monkeypatch.setattr(os, "link", _no_hard_links)
+    caplog.set_level("DEBUG", logger="reportgen")
+    assert build(SAMPLE, warm_copy, jobs=2).pdf.read_bytes() == warm[1]
+    monkeypatch.undo()
+    assert f"publish: no hard link for {pdf} (Operation not permitted)" in caplog.text
+    assert sorted(_outputs(warm_copy)) == [PDF_NAME, "manifest.json"]  # no backup left
+    assert pdf.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_publish_without_hard_links_restores_the_previous_files(
+        warm_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (warm_copy / PDF_NAME).write_bytes(b"last month's pack")
+    (warm_copy / "manifest.json").write_bytes(b"last month's manifest")
+    previous = _outputs(warm_copy)
+    real_replace = os.replace
+
+    def replace_but_not_the_manifest(source, target, **options) -> None:
+        if str(target).endswith("manifest.json"):  # after the PDF has been replaced
+            raise OSError(errno.EIO, "Input/output error", str(target))
+        real_replace(source, target, **options)
+
+    monkeypatch.setattr(os, "link", _no_hard_links)
+    monkeypatch.setattr(os, "replace", replace_but_not_the_manifest)
+    result = _build_cli(warm_copy)
+    monkeypatch.undo()
+    assert result.exit_code == 73, result.output
+    assert result.output.splitlines()[-1] == \
+        f"Error: cannot write {warm_copy / 'manifest.json'}: Input/output error"
+    assert _outputs(warm_copy) == previous
+    assert _temporaries(warm_copy) == []
