@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.synthetic import make_project
 from reportgen.charts.cache import chart_pngs
 from reportgen.charts.spec import ChartSpec
 from reportgen.charts.style import ChartStyle
@@ -21,6 +22,7 @@ from reportgen.months import Month, month_range
 from reportgen.pipeline import build
 from reportgen.publish.cache import CACHE_FOLDER, KeyedCache
 from tests.conftest import SAMPLE
+from tests.helpers import rewrite_csv
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PDF_NAME = "improvement-plan-report-2023-06.pdf"
@@ -320,3 +322,27 @@ def test_a_failed_publish_without_hard_links_restores_the_previous_files(
         f"Error: cannot write {warm_copy / 'manifest.json'}: Input/output error"
     assert _outputs(warm_copy) == previous
     assert _temporaries(warm_copy) == []
+
+
+# 5. The page-count guess counts a long summary's pages, so layout runs once.
+
+def _two_long_priorities(folder: Path, measures_each: int) -> Path:
+    """A synthetic project (benchmarks/synthetic.py) with its measures in two priorities."""
+    make_project(folder, 2 * measures_each)
+    rewrite_csv(folder / "measures.csv", lambda rows: [
+        row.__setitem__(2, "A" if index < measures_each else "B")
+        for index, row in enumerate(rows[1:])])
+    (folder / "priorities.csv").write_text("id,title\nA,Priority A – the first area\n"
+                                           "B,Priority B – the second area\n", encoding="utf-8")
+    return folder
+
+
+def test_a_summary_over_several_pages_is_laid_out_once(tmp_path: Path, caplog) -> None:
+    project = _two_long_priorities(tmp_path / "project", 35)  # a multiple of 5 keeps pairs
+    caplog.set_level("INFO", logger="reportgen")
+    result = build(project, tmp_path / "out", jobs=2)
+    assert caplog.text.count("parts of the pack: 3 laid out") == 1  # the guess was right
+    record = json.loads((tmp_path / "out" / CACHE_FOLDER / PARTS_FOLDER / LAYOUT_RECORD
+                         ).read_text())
+    assert record == {"front": 1, "priority-A": 30, "priority-B": 30}  # 2 summary + 28 pages
+    assert result.pages == 61

@@ -10,8 +10,9 @@ parts is made right:
   page, as the pack does, and leaves its pages out of the PDF it writes;
 - the contents' page numbers and links: the first part holds the title page and stand-ins for
   the priorities on pages numbered where they will be (only the title page is kept).
-Page counts are predicted (the last build's, else a page per summary and per measure page) and
-checked after layout; a wrong prediction lays the parts out again with the counts found.
+Page counts are predicted (the last build's, else the summary's pages from its rows and a page
+per measure page) and checked after layout; a wrong prediction lays the parts out again with
+the counts found.
 Laid-out parts are cached by their HTML, so a rebuild lays out only the priorities that changed.
 Stylesheets or templates this cannot split faithfully (named or left/right pages, links between
 priorities) get the one-document layout instead.
@@ -24,6 +25,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import re
 from collections.abc import Callable
@@ -48,6 +50,11 @@ LAYOUT_RECORD = RECORD_KEY + ".json"
 MAX_PAGES = 100_000  # more than any pack has: a larger count in the cache is damage
 ROUNDS = 3  # predictions tried before falling back to one document
 MIN_PAGES = 12  # smaller packs are laid out faster as one document than started and joined
+# Summary rows on a priority's first page and on each page after, measured on the default
+# theme's A4 pages with one-line rows (benchmarks/synthetic.py's): longer titles or other themes
+# fit fewer, and a wrong guess costs a second layout, never a wrong page.
+SUMMARY_ROWS_FIRST_PAGE = 30
+SUMMARY_ROWS_NEXT_PAGES = 33
 PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNORECASE)
 
 
@@ -118,8 +125,14 @@ def _unsplittable(context: PackContext) -> str:
 
 
 def _estimated_pages(priority: PrioritySection) -> int:
-    """The summary and a page per measure page: the pack's layout keeps them to one page."""
-    return 1 + len(priority.pages)
+    """The summary's pages, and a page per measure page (the pack's layout keeps each to one)."""
+    return _summary_pages(len(priority.rows)) + len(priority.pages)
+
+
+def _summary_pages(rows: int) -> int:
+    """A priority with hundreds of measures has a summary of several pages."""
+    beyond_first = max(0, rows - SUMMARY_ROWS_FIRST_PAGE)
+    return 1 + math.ceil(beyond_first / SUMMARY_ROWS_NEXT_PAGES)
 
 
 def _unsplittable_css(css: str) -> str:
