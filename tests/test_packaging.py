@@ -27,8 +27,8 @@ def test_the_wheel_holds_the_package_templates_and_styles(tmp_path: Path) -> Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(target), str(wheel)], check=True, capture_output=True)
     found = subprocess.run(
-        [sys.executable, "-c", "from reportgen.resources import default_templates_dir as t, "
-         "default_styles_dir as s; print(t()); print(s())"],
+        [sys.executable, "-c", ("from reportgen.resources import default_templates_dir as t, "
+                                "default_styles_dir as s; print(t()); print(s())")],
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
         check=True, capture_output=True, text=True).stdout.split()
     assert found == [str(target / "reportgen" / "templates"), str(target / "reportgen" / "styles")]

@@ -14,6 +14,7 @@ import pytest
 from reportgen.layout.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
 from reportgen.layout.pdf import PdfWriteFailed
 from reportgen.pipeline import build_project as build
+from reportgen.publish.cache import KeyedCache
 from tests.conftest import SAMPLE, pdf_text
 from tests.helpers import rewrite_csv
 
@@ -169,7 +170,8 @@ def test_a_wrong_page_count_prediction_is_laid_out_again(sample_copy: Path, tmp_
     cold = build(sample_copy, out, jobs=2).pdf.read_bytes()
     record_path = out / CACHE / PARTS_FOLDER / LAYOUT_RECORD
     record = json.loads(record_path.read_text())
-    record_path.write_text(json.dumps({key: 1 for key in record}))  # every priority one page
+    wrong = {key: 1 for key in record}  # every priority one page, as if a build had found it
+    KeyedCache(record_path.parent, ".json").put("layout", json.dumps(wrong).encode())
     caplog.set_level("INFO", logger="reportgen")
     caplog.clear()
     again = build(sample_copy, out, jobs=2)

@@ -5,8 +5,8 @@ A rebuild after editing only commentary draws nothing: every chart comes from th
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import io
 from collections.abc import Callable
 from itertools import repeat
 from pathlib import Path
@@ -15,10 +15,9 @@ from reportgen import __version__
 from reportgen.charts.draw import chart_png
 from reportgen.charts.spec import ChartSpec
 from reportgen.charts.style import ChartStyle
-from reportgen.publish.cache import write_atomically
+from reportgen.publish.cache import KeyedCache
 from reportgen.workers import fork_pool
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARALLEL_FROM = 8  # fewer charts than this are drawn faster than workers start
 
 
@@ -35,12 +34,16 @@ def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None
     """One PNG per spec, in order. while_drawing: work for this process while worker
     processes draw (not called when there are none)."""
     keys = [chart_key(spec, style) for spec in specs]
-    found = {key: png for key in set(keys) if (png := _read_cached(cache_dir, key))}
+    cache = KeyedCache(cache_dir, ".png") if cache_dir is not None else None
+    found = {key: png for key in set(keys)
+             if cache is not None and (png := cache.load(key, _whole_png)) is not None}
     missing = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in found}
     drawn = dict(zip(missing, _draw_all(list(missing.values()), style, jobs, while_drawing),
                      strict=True))
-    if cache_dir is not None:
-        _store(cache_dir, drawn, keep=set(keys))
+    if cache is not None:
+        for key, png in drawn.items():
+            cache.put(key, png)
+        cache.keep_only(keys)  # drop the charts this build did not use
     pngs = found | drawn
     return [pngs[key] for key in keys]
 
@@ -57,23 +60,13 @@ def _draw_all(specs: list[ChartSpec], style: ChartStyle, jobs: int,
         return list(pngs)
 
 
-def _read_cached(cache_dir: Path | None, key: str) -> bytes | None:
-    if cache_dir is None:
-        return None
+def _whole_png(content: bytes) -> bytes:
+    """The content, when it is a whole PNG (every chunk there, every checksum right)."""
+    from PIL import Image
+
     try:
-        png = (cache_dir / f"{key}.png").read_bytes()
-    except OSError:
-        return None
-    return png if png.startswith(PNG_SIGNATURE) else None
-
-
-def _store(cache_dir: Path, drawn: dict[str, bytes], keep: set[str]) -> None:
-    """Save new charts and drop those this build did not use, so the cache stays one pack's size.
-    A cache that cannot be written only makes the next build slower."""
-    with contextlib.suppress(OSError):
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for key, png in drawn.items():
-            write_atomically(cache_dir / f"{key}.png", png)
-        for stale in cache_dir.glob("*.png"):
-            if stale.stem not in keep:
-                stale.unlink()
+        with Image.open(io.BytesIO(content), formats=["PNG"]) as image:
+            image.verify()
+    except Exception:  # noqa: BLE001  (Pillow raises many kinds for damage: all mean redraw)
+        raise ValueError("not a whole PNG") from None
+    return content

@@ -10,8 +10,9 @@ parts is made right:
   page, as the pack does, and leaves its pages out of the PDF it writes;
 - the contents' page numbers and links: the first part holds the title page and stand-ins for
   the priorities on pages numbered where they will be (only the title page is kept).
-Page counts are predicted (the last build's, else a page per summary and per measure page) and
-checked after layout; a wrong prediction lays the parts out again with the counts found.
+Page counts are predicted (the last build's, else the summary's pages from its rows and a page
+per measure page) and checked after layout; a wrong prediction lays the parts out again with
+the counts found.
 Laid-out parts are cached by their HTML, so a rebuild lays out only the priorities that changed.
 Stylesheets or templates this cannot split faithfully (named or left/right pages, links between
 priorities) get the one-document layout instead.
@@ -19,11 +20,12 @@ priorities) get the one-document layout instead.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import logging
+import math
 import os
 import re
 from collections.abc import Callable
@@ -38,14 +40,21 @@ from reportgen.layout.furniture import css_string
 from reportgen.layout.join import PartPdf, join_parts
 from reportgen.layout.pdf import RenderedPdf, html_to_pdf
 from reportgen.log import LOGGER, stage
-from reportgen.publish.cache import write_atomically
+from reportgen.publish.cache import KeyedCache, json_object
 from reportgen.render.context import PackContext, PrioritySection
 from reportgen.workers import fork_pool
 
 PARTS_FOLDER = "parts"  # in the output folder's cache
-LAYOUT_RECORD = "layout.json"
+RECORD_KEY = "layout"  # the page counts the last build found, among the parts' facts
+LAYOUT_RECORD = RECORD_KEY + ".json"
+MAX_PAGES = 100_000  # more than any pack has: a larger count in the cache is damage
 ROUNDS = 3  # predictions tried before falling back to one document
 MIN_PAGES = 12  # smaller packs are laid out faster as one document than started and joined
+# Summary rows on a priority's first page and on each page after, measured on the default
+# theme's A4 pages with one-line rows (benchmarks/synthetic.py's): longer titles or other themes
+# fit fewer, and a wrong guess costs a second layout, never a wrong page.
+SUMMARY_ROWS_FIRST_PAGE = 30
+SUMMARY_ROWS_NEXT_PAGES = 33
 PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNORECASE)
 
 
@@ -80,7 +89,8 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     if reason:
         LOGGER.debug("laying the pack out as one document: %s", reason)
         return None
-    record = _read_record(cache_dir)
+    caches = _caches(cache_dir)
+    record = _read_record(caches)
     counts = PageCounts(record.get("front", 1), tuple(
         record.get(p.anchor, _estimated_pages(p)) for p in priorities))
     for _ in range(ROUNDS):
@@ -94,12 +104,12 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
             LOGGER.debug("laying the pack out as one document: %s", reason)
             return None
         with stage("layout", timings):
-            rendered = _lay_out_all(htmls, base_folder, asset_folders, cache_dir, jobs)
+            rendered = _lay_out_all(htmls, base_folder, asset_folders, caches, jobs)
         found = _counts_found(rendered, priorities)
         if found == counts:
             with stage("join", timings):
                 pdf = _joined(rendered, counts)
-            _write_record(cache_dir, found, priorities)
+            _write_record(caches, found, priorities)
             return pdf
         counts = found
     LOGGER.debug("laying the pack out as one document: the page counts did not settle")
@@ -115,8 +125,14 @@ def _unsplittable(context: PackContext) -> str:
 
 
 def _estimated_pages(priority: PrioritySection) -> int:
-    """The summary and a page per measure page: the pack's layout keeps them to one page."""
-    return 1 + len(priority.pages)
+    """The summary's pages, and a page per measure page (the pack's layout keeps each to one)."""
+    return _summary_pages(len(priority.rows)) + len(priority.pages)
+
+
+def _summary_pages(rows: int) -> int:
+    """A priority with hundreds of measures has a summary of several pages."""
+    beyond_first = max(0, rows - SUMMARY_ROWS_FIRST_PAGE)
+    return 1 + math.ceil(beyond_first / SUMMARY_ROWS_NEXT_PAGES)
 
 
 def _unsplittable_css(css: str) -> str:
@@ -261,11 +277,10 @@ def _part_key(html: str, from_anchor: str | None) -> str:
 
 
 def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
-                 asset_folders: list[Path], cache_dir: Path | None, jobs: int
+                 asset_folders: list[Path], caches: PartCaches | None, jobs: int
                  ) -> list[RenderedPdf]:
-    folder = cache_dir / PARTS_FOLDER if cache_dir is not None else None
     keys = [_part_key(*part) for part in htmls]
-    results = {key: part for key in set(keys) if (part := _read_part(folder, key))}
+    results = {key: part for key in set(keys) if (part := _read_part(caches, key))}
     missing = {key: html for key, html in zip(keys, htmls, strict=True) if key not in results}
     largest_first = sorted(missing, key=lambda key: -len(missing[key][0]))
     import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
@@ -282,8 +297,8 @@ def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
     LOGGER.info("parts of the pack: %d laid out in %d process%s, %d from the cache",
                 len(missing), processes, "" if processes == 1 else "es",
                 len(htmls) - len(missing))
-    if folder is not None:
-        _store_parts(folder, {key: results[key] for key in missing}, keep=set(keys))
+    if caches is not None:
+        _store_parts(caches, {key: results[key] for key in missing}, keep=set(keys))
     return [results[key] for key in keys]
 
 
@@ -313,52 +328,83 @@ def _font_config() -> object:
     return _FONT_CONFIGS[os.getpid()]
 
 
-def _read_part(folder: Path | None, key: str) -> RenderedPdf | None:
-    if folder is None:
+# The cache: each part's PDF and its facts (pages, anchors' pages), and the layout record.
+
+@dataclass(frozen=True)
+class PartCaches:
+    pdfs: KeyedCache
+    facts: KeyedCache  # JSON: each part's facts, and the record under RECORD_KEY
+
+
+def _caches(cache_dir: Path | None) -> PartCaches | None:
+    if cache_dir is None:
         return None
+    return PartCaches(KeyedCache(cache_dir, ".pdf", PARTS_FOLDER),
+                      KeyedCache(cache_dir, ".json", PARTS_FOLDER))
+
+
+def _read_part(caches: PartCaches | None, key: str) -> RenderedPdf | None:
+    """A part from the cache when its facts and its PDF are as stored and agree (a PDF of the
+    recorded page count), else None: it is laid out again."""
+    if caches is None or (facts := caches.facts.load(key, _part_facts)) is None:
+        return None
+    pages, anchors = facts
+    content = caches.pdfs.load(key, lambda content: _pdf_of(content, pages))
+    return None if content is None else RenderedPdf(content, pages, anchors)
+
+
+def _part_facts(content: bytes) -> tuple[int, dict[str, int]]:
+    facts = json_object(content)
+    pages, anchors = _count(facts.get("pages")), facts.get("anchors")
+    if not isinstance(anchors, dict) or not all(
+            isinstance(page, int) and not isinstance(page, bool) and 0 <= page < pages
+            for page in anchors.values()):
+        raise ValueError("its anchors are not pages of the part")
+    return pages, anchors
+
+
+def _pdf_of(content: bytes, pages: int) -> bytes:
+    import pikepdf
+
     try:
-        facts = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-        content = (folder / f"{key}.pdf").read_bytes()
-        if hashlib.sha256(content).hexdigest() != facts["sha256"]:
-            return None  # damaged or half written: laid out again
-        return RenderedPdf(content, int(facts["pages"]), {str(k): int(v) for k, v in
-                                                          facts["anchors"].items()})
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            found = len(pdf.pages)
+    except Exception:  # noqa: BLE001  (any damage pikepdf finds means laying it out again)
+        raise ValueError("not a PDF") from None
+    if found != pages:
+        raise ValueError(f"a PDF of {found} pages, not the {pages} recorded")
+    return content
 
 
-def _store_parts(folder: Path, parts: dict[str, RenderedPdf], keep: set[str]) -> None:
-    """A cache that cannot be written only makes the next build slower."""
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        for key, part in parts.items():
-            facts = {"pages": part.pages, "anchors": part.anchor_pages,
-                     "sha256": hashlib.sha256(part.content).hexdigest()}
-            write_atomically(folder / f"{key}.pdf", part.content)
-            write_atomically(folder / f"{key}.json", json.dumps(facts).encode("utf-8"))
-        for stale in [*folder.glob("*.pdf"), *folder.glob("*.json")]:
-            if stale.stem not in keep and stale.name != LAYOUT_RECORD:
-                stale.unlink()
+def _store_parts(caches: PartCaches, parts: dict[str, RenderedPdf], keep: set[str]) -> None:
+    for key, part in parts.items():
+        caches.pdfs.put(key, part.content)
+        facts = {"pages": part.pages, "anchors": part.anchor_pages}
+        caches.facts.put(key, json.dumps(facts).encode("utf-8"))
+    caches.pdfs.keep_only(keep)
+    caches.facts.keep_only(keep | {RECORD_KEY})
 
 
-def _read_record(cache_dir: Path | None) -> dict[str, int]:
+def _read_record(caches: PartCaches | None) -> dict[str, int]:
     """The page counts the last build found, by priority anchor (and "front")."""
-    if cache_dir is None:
+    if caches is None:
         return {}
-    try:
-        record = json.loads((cache_dir / PARTS_FOLDER / LAYOUT_RECORD).read_text("utf-8"))
-        return {str(k): int(v) for k, v in record.items() if int(v) > 0}
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+    record = caches.facts.load(RECORD_KEY, lambda content: {
+        str(name): _count(pages) for name, pages in json_object(content).items()})
+    return record or {}
 
 
-def _write_record(cache_dir: Path | None, counts: PageCounts,
+def _write_record(caches: PartCaches | None, counts: PageCounts,
                   priorities: tuple[PrioritySection, ...]) -> None:
-    if cache_dir is None:
+    if caches is None:
         return
     record = {"front": counts.front} | {p.anchor: n for p, n in
                                         zip(priorities, counts.priorities, strict=True)}
-    with contextlib.suppress(OSError):
-        (cache_dir / PARTS_FOLDER).mkdir(parents=True, exist_ok=True)
-        write_atomically(cache_dir / PARTS_FOLDER / LAYOUT_RECORD,
-                          json.dumps(record).encode("utf-8"))
+    caches.facts.put(RECORD_KEY, json.dumps(record).encode("utf-8"))
+
+
+def _count(value: object) -> int:
+    """A page count: a whole number from 1 to MAX_PAGES (1e999 is a float, so refused)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_PAGES:
+        raise ValueError("a page count is not a whole number of pages")
+    return value

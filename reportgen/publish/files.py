@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from reportgen.errors import OutputNotWritable
+from reportgen.log import LOGGER
+
+# What os.link raises where a file system has no hard links (vfat, exFAT, some SMB shares),
+# or may not make this one (fs.protected_hardlinks, a link count at its limit).
+NO_HARD_LINK = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK,
+                errno.ENOSYS}
 
 
 def publish(content: bytes, target: Path) -> Path:
@@ -20,7 +28,8 @@ def publish_set(files: dict[Path, bytes]) -> None:
     """Publish files together: all new, or (on any failure) all as they were, no temporaries.
 
     Each file is written to a temporary file beside its target first; the previous versions
-    are kept as hard links until every rename has succeeded, and restored if one fails.
+    are kept (as hard links, or copies where there are none) until every rename has
+    succeeded, and restored if one fails.
     """
     staged: dict[Path, str] = {}
     backups: dict[Path, str] = {}
@@ -31,7 +40,7 @@ def publish_set(files: dict[Path, bytes]) -> None:
         for target in files:
             if target.exists():
                 backups[target] = _temporary_name(target, ".previous")
-                os.link(target, backups[target])
+                _back_up(target, backups[target])
         for target, temporary in staged.items():
             os.replace(temporary, target)
             replaced.append(target)
@@ -50,6 +59,20 @@ def _temporary_name(target: Path, suffix: str) -> str:
     os.close(handle)
     os.unlink(name)
     return name
+
+
+def _back_up(target: Path, backup: str) -> None:
+    """A hard link costs nothing; where the file system has none, a copy does the same job."""
+    try:
+        os.link(target, backup)
+    except OSError as error:
+        if error.errno not in NO_HARD_LINK:
+            raise
+        LOGGER.debug("publish: no hard link for %s (%s); keeping a copy of it until the new "
+                     "version is in place", target, error.strerror)
+        with open(target, "rb") as previous, open(backup, "xb") as copy:
+            shutil.copyfileobj(previous, copy)
+        shutil.copymode(target, backup)
 
 
 def _stage(target: Path, content: bytes) -> str:
