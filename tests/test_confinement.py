@@ -128,3 +128,19 @@ def test_output_name_is_a_safe_file_name_from_slug_and_period(sample_copy: Path,
     assert result.exit_code == 65, result.output
     assert "report.toml: error: 'output_name' is" in result.output
     assert "using only {slug} and {period}" in result.output
+
+
+@pytest.mark.parametrize("name", [".reportgen.lock", ".reportgen.lock.json"])
+def test_a_lock_file_linked_outside_is_refused_and_its_target_untouched(
+        tmp_path: Path, name: str) -> None:
+    from tests.conftest import NELC
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text(SECRET)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).symlink_to(target)
+    result = _run("build", str(NELC), "-o", str(out))
+    assert result.exit_code == 73, result.output
+    assert f"{out / name} is a symbolic link" in result.output
+    assert target.read_text() == SECRET

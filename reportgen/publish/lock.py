@@ -29,6 +29,10 @@ def output_lock(output_dir: Path) -> Iterator[None]:
     except OSError as error:
         raise OutputNotWritable(f"cannot write to the output folder {output_dir}: "
                                 f"{error.strerror}") from None
+    for name in (LOCK_NAME, HOLDER_NAME):  # a planted link would be followed and written to
+        if (output_dir / name).is_symlink():
+            raise OutputNotWritable(f"{output_dir / name} is a symbolic link; reportgen writes "
+                                    f"its lock there itself: remove the link")
     lock = FileLock(output_dir / LOCK_NAME, timeout=0)
     try:
         lock.acquire()
@@ -50,7 +54,9 @@ def output_lock(output_dir: Path) -> Iterator[None]:
 
 def _write_holder(output_dir: Path) -> None:
     started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    (output_dir / HOLDER_NAME).write_text(json.dumps({"pid": os.getpid(), "started": started}))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    with os.fdopen(os.open(output_dir / HOLDER_NAME, flags, 0o644), "w") as stream:
+        stream.write(json.dumps({"pid": os.getpid(), "started": started}))
 
 
 def _holder(output_dir: Path) -> str:
