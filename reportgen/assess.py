@@ -38,7 +38,8 @@ class Assessment:
     observation: Observation
     previous: Observation
     target: Target | None
-    band: Band | None
+    band: Band | None  # the band the rule uses (the measure's, else the default tolerance's)
+    band_given: bool  # the measure has a tolerance of its own: else a default stands in
     rating: str  # Red, Amber, Green, Not rated, No data
     rule_rating: str
     rating_set_by: str  # rule or author
@@ -79,7 +80,7 @@ def rag_rating(measure: Measure, value: float | None, target: float | None, tole
     """SPEC "RAG rating": Green on target, Amber inside tolerance, else Red."""
     if value is None:
         return NO_DATA
-    if target is None and measure.polarity != "range":
+    if target is None:  # SPEC: no target → Not rated, for a range measure too
         return NOT_RATED
     band = tolerance_band(measure, target, tolerance)
     if measure.polarity == "up":
@@ -155,6 +156,7 @@ def assess_measure(data: Dataset, measure: Measure, period: Month, tolerance: fl
     return Assessment(
         measure=measure, period=period, observation=observation, previous=previous,
         target=target, band=band,
+        band_given=measure.tolerance_low is not None or measure.tolerance_high is not None,
         rating=observation.author_rating or rule,
         rule_rating=rule, rating_set_by="author" if by_author else "rule",
         direction=direction, trend=trend)

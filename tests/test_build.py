@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -67,10 +68,27 @@ def test_sample_pack_keeps_the_real_commentary_and_figures(sample_pack) -> None:
 
 
 def test_author_rating_is_marked_with_its_note(sample_pack) -> None:
+    """The author's rating is marked and explained; the rule's goes to the manifest (and to
+    validate), not onto the page unless report.toml asks."""
     text = _flat(" ".join(pdf_text(sample_pack.pdf)))
     assert "Care leavers in suitable accommodation 89% ✔ Green*" in text
-    assert ("Care leavers in suitable accommodation: rated Green by the report author (the rule "
-            "gives Amber) – Two young people moved to supported lodgings") in text
+    assert ("Care leavers in suitable accommodation: rating set by the report author – Two young "
+            "people moved to supported lodgings") in text
+    assert "the rule gives" not in text
+    manifest = json.loads(sample_pack.manifest.read_text())
+    assert manifest["set_by_author"] == [{
+        "measure_id": "care_leavers_accom", "rating": "Green", "rule_rating": "Amber",
+        "note": manifest["set_by_author"][0]["note"]}]
+    assert manifest["set_by_author"][0]["note"].startswith("Two young people moved")
+
+
+def test_the_rule_rating_is_on_the_page_when_asked(sample_copy: Path, tmp_path: Path) -> None:
+    config = sample_copy / "report.toml"
+    config.write_text(config.read_text().replace("[rag]\n", "[rag]\nshow_rule_rating = true\n"))
+    text = _flat(" ".join(pdf_text(build(sample_copy, tmp_path).pdf)))
+    assert ("Care leavers in suitable accommodation: rating set by the report author – Two young "
+            "people moved to supported lodgings") in text
+    assert "(the rule gives Amber)" in text
 
 
 def test_pdf_metadata_and_no_embedded_files(sample_pack) -> None:
@@ -178,6 +196,13 @@ def test_invalid_input_writes_nothing(sample_copy: Path, tmp_path: Path) -> None
 
 
 def test_period_option_builds_an_earlier_month(sample_copy: Path, tmp_path: Path) -> None:
+    """Truthful about an earlier month: the window starts where the data does (June 2022), and
+    the July refresh, which belongs to June, is neither shown nor dated."""
     result = build(sample_copy, tmp_path, "2023-05")
     assert result.pdf.name == "improvement-plan-report-2023-05.pdf"
-    assert "Data covers May 2022 – May 2023" in _flat(pdf_text(result.pdf)[0])
+    pages = [_flat(page) for page in pdf_text(result.pdf)]
+    assert "Data covers June 2022 – May 2023" in pages[0]
+    assert "refreshed" not in pages[0]
+    assert not any("Latest" in page for page in pages)
+    assert "Mar-23 Apr-23 May-23" in " ".join(pages)
+    assert not any("2023-06" in str(w) for w in result.warnings)

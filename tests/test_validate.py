@@ -158,15 +158,15 @@ def test_every_problem_is_reported_at_once(sample_copy: Path) -> None:
 
 
 def test_warnings_do_not_fail(sample_copy: Path) -> None:
-    rewrite_csv(sample_copy / "commentary.csv", lambda rows: (rows[1].__setitem__(1, "2023-05")))
+    rewrite_csv(sample_copy / "commentary.csv", lambda rows: (rows[1].__setitem__(1, "2023-08")))
     rewrite_csv(sample_copy / "measures.csv", lambda rows: rows[8].__setitem__(6, ""))
     rewrite_csv(sample_copy / "targets.csv",
                 lambda rows: rows.__delitem__(slice(15, 17)))  # cp_reviews' milestones
     code, output = validate(sample_copy)
     assert code == 0, output
     assert "commentary: warning: page 'cin' has no commentary for 2023-06" in output
-    assert ("commentary: warning: commentary for page 'cin' is for 2023-05, not the reporting "
-            "period 2023-06; not shown") in output
+    assert ("commentary: warning: commentary for page 'cin' is for 2023-08, after the newest "
+            "month with figures (2023-06); not shown") in output
     assert ("measures: warning: measure 'cp_reviews' has no target and no milestone due from "
             "2023-06; it is 'Not rated'") in output
     assert ("values.csv: warning: care_leavers_accom 2023-06: the author's rating Green differs "

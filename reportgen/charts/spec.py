@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reportgen.assess import Assessment
+from reportgen.assess import Assessment, Band
 from reportgen.config.report import ReportConfig
 from reportgen.load.dataset import Comparator, Dataset
 from reportgen.months import Month, month_range
@@ -58,15 +58,16 @@ def target_label(assessment: Assessment) -> str:
 
 
 def chart_spec(data: Dataset, assessment: Assessment, window_months: int,
-               milestone_months: int, half_width: bool = False) -> ChartSpec:
+               milestone_months: int, half_width: bool = False,
+               draw_default_band: bool = False) -> ChartSpec:
     measure = assessment.measure
-    window = chart_window(assessment.period, window_months)
     series = data.values.get(measure.id, {})
+    window = _with_figures(chart_window(assessment.period, window_months), series)
     observations = [series.get(m) for m in window]
     horizon = assessment.period.shift(milestone_months)
     milestones = tuple((m.due, m.target) for m in data.milestones.get(measure.id, [])
                        if window[0] <= m.due <= horizon)
-    band = assessment.band
+    band = shown_band(assessment, draw_default_band)
     return ChartSpec(
         title=measure.chart_title, measure_title=measure.title, unit=measure.unit,
         months=tuple(window),
@@ -78,6 +79,28 @@ def chart_spec(data: Dataset, assessment: Assessment, window_months: int,
         milestones=milestones,
         comparators=_comparator_lines(data.comparators.get(measure.id, []), window),
         half_width=half_width)
+
+
+def _with_figures(window: list[Month], series: dict) -> list[Month]:
+    """The window from the measure's first month with a figure (or symbol): three months of
+    data are three months on the axis, not three points on a year and a half."""
+    first = next((m for m in window if (o := series.get(m)) and (o.is_number or o.symbol)),
+                 window[-1])
+    return window[window.index(first):]
+
+
+def shown_band(assessment: Assessment, draw_default_band: bool) -> Band | None:
+    """The band a chart draws: the council's own; the default tolerance's only when report.toml
+    asks for it, rounded as the target is shown."""
+    measure = assessment.measure
+    if assessment.band_given:
+        return Band(measure.tolerance_low, measure.tolerance_high)
+    if not draw_default_band or assessment.band is None or assessment.target is None:
+        return None
+    places = 0 if float(assessment.target.value).is_integer() else 1
+    low, high = assessment.band.low, assessment.band.high
+    return Band(None if low is None else round(low, places),
+                None if high is None else round(high, places))
 
 
 def _comparator_lines(comparators: list[Comparator], window: list[Month]
@@ -101,4 +124,5 @@ def chart_specs(data: Dataset, assessments: list[Assessment], config: ReportConf
     """One spec per measure; a page of two measures has half-width charts."""
     per_page = Counter(a.measure.page for a in assessments)
     return [chart_spec(data, a, config.window_months, config.milestone_months,
-                       half_width=per_page[a.measure.page] == 2) for a in assessments]
+                       per_page[a.measure.page] == 2, config.draw_default_band)
+            for a in assessments]

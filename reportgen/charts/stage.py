@@ -23,11 +23,22 @@ from reportgen.resources import data_uri
 def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
                 style: ChartStyle, cache_dir: Path | None = None, jobs: int = 1,
                 while_drawing: Callable[[], object] | None = None) -> dict[str, Chart]:
-    """PNG charts for the PDF, keyed by measure id."""
+    """PNG charts for the PDF, keyed by measure id; a measure with no figures yet gets none."""
     specs = chart_specs(data, assessments, config)
-    pngs = chart_pngs(specs, style, cache_dir, jobs, while_drawing)
-    return {a.measure.id: Chart(src=data_uri(png), alt=describe_chart(spec), title=spec.title)
-            for a, spec, png in zip(assessments, specs, pngs, strict=True)}
+    drawn = [spec for spec in specs if has_figures(spec)]
+    pngs = iter(chart_pngs(drawn, style, cache_dir, jobs, while_drawing))
+    return {a.measure.id: Chart(src=data_uri(next(pngs)), alt=describe_chart(spec),
+                                title=spec.title) if has_figures(spec) else no_figures(spec)
+            for a, spec in zip(assessments, specs, strict=True)}
+
+
+def has_figures(spec: ChartSpec) -> bool:
+    return any(v is not None for v in spec.values) or any(spec.symbols)
+
+
+def no_figures(spec: ChartSpec) -> Chart:
+    """Where a measure has no figures yet: a short note, not an empty chart on a made-up axis."""
+    return Chart(src="", alt="", title=spec.title, empty=True)
 
 
 def draw_svg_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
@@ -36,6 +47,9 @@ def draw_svg_charts(data: Dataset, assessments: list[Assessment], config: Report
     charts = {}
     for index, (assessment, spec) in enumerate(zip(assessments, chart_specs(
             data, assessments, config), strict=True)):
+        if not has_figures(spec):
+            charts[assessment.measure.id] = no_figures(spec)
+            continue
         alt = describe_chart(spec)
         svg = figure_svg(build_chart(spec, style), f"chart{index}", spec.title, alt)
         charts[assessment.measure.id] = Chart(src="", alt=alt, title=spec.title, svg=svg,

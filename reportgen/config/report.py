@@ -92,6 +92,10 @@ SCHEMA = Table({
             "default_tolerance": Option((float, int), 0.10,
                                         "tolerance when a measure has no band (fraction)",
                                         _fraction),
+            "draw_default_band": Option(bool, False, "draw the default tolerance as a band on "
+                                        "charts of measures that have none of their own"),
+            "show_rule_rating": Option(bool, False, "show the rule's rating beside an author's "
+                                       "on the page"),
         }), {}),
         "charts": Option(Table({
             "window_months": Option(int, 13, "months shown in each chart", _window),
@@ -116,6 +120,8 @@ class ReportConfig:
     output_name: str
     format: str
     default_tolerance: float
+    draw_default_band: bool
+    show_rule_rating: bool
     window_months: int
     milestone_months: int
     theme: str

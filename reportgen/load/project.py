@@ -78,7 +78,7 @@ def reporting_period(data: Dataset, config: ReportConfig, period: str | None,
     month = resolve_period(period or config.period, data, problems)
     if month is not None:
         _warn_about_content(data, month, problems)
-        _warn_about_author_ratings(data, config.default_tolerance, problems)
+        _warn_about_author_ratings(data, month, config.default_tolerance, problems)
     return month
 
 
@@ -132,23 +132,28 @@ def _warn_about_content(data: Dataset, period: Month, problems: Problems) -> Non
     for page in pages:
         if (page, period) not in data.commentary:
             problems.warning(commentary_file, f"page '{page}' has no commentary for {period}")
+    newest = data.months_with_values()[-1]
     for page, month in sorted(data.commentary, key=lambda k: (k[1], k[0])):
-        if month != period:
+        # Earlier months' commentary is history, and a later month's belongs to a later pack;
+        # only commentary for a month with no figures at all is likely a typing slip.
+        if month > newest:
             problems.warning(commentary_file, f"commentary for page '{page}' is for {month}, "
-                                              f"not the reporting period {period}; not shown")
+                                              f"after the newest month with figures ({newest}); "
+                                              f"not shown")
     for measure in data.measures:
-        if target_for(measure, data.milestones.get(measure.id, []), period) is None and \
-                measure.polarity != "range":
+        if target_for(measure, data.milestones.get(measure.id, []), period) is None:
             problems.warning("measures", f"measure '{measure.id}' has no target and no "
                                          f"milestone due from {period}; it is 'Not rated'")
 
 
-def _warn_about_author_ratings(data: Dataset, tolerance: float, problems: Problems) -> None:
-    """Every month where an author's rating differs from the rule's, with both."""
+def _warn_about_author_ratings(data: Dataset, period: Month, tolerance: float,
+                               problems: Problems) -> None:
+    """Every month up to the one built where an author's rating differs from the rule's, with
+    both: a later month's belongs to a later pack."""
     for measure in data.measures:
         for month, observation in sorted(
                 (k, o) for k, o in data.values.get(measure.id, {}).items()
-                if isinstance(k, Month) and o.author_rating):
+                if isinstance(k, Month) and k <= period and o.author_rating):
             rule = assess_measure(data, measure, month, tolerance).rule_rating
             if rule != observation.author_rating:
                 problems.warning(data.values_source, f"{measure.id} {month}: the author's rating "

@@ -45,6 +45,9 @@ def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, t
         "outputs": {name: {"sha256": sha256(content), "pages": pages or None}
                     for name, (content, pages) in sorted(outputs.items())},
         "ratings": dict(sorted(Counter(a.rating for a in assessments).items())),
+        "set_by_author": [{"measure_id": a.measure.id, "rating": a.rating,
+                           "rule_rating": a.rule_rating, "note": a.observation.rating_note}
+                          for a in assessments if a.rating_set_by == "author"],
         "warnings": [str(w) for w in warnings],
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

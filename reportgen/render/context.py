@@ -74,7 +74,8 @@ class TargetBox:
     title: str
     target: str  # "800", or "" when there is none
     frequency: str
-    tolerance: str  # "720–880", "lower 85%", or ""
+    tolerance: str  # the council's band: "720–880", "lower 85%", or "not set"
+    rule: str  # with no band of its own, the rule in words: "Rated Amber down to 10% below target"
     good: str  # "Good = smaller is better"
 
 
@@ -91,6 +92,7 @@ class Chart:
     title: str
     svg: Markup = Markup("")  # inline SVG with <title>/<desc>, HTML edition only
     data: tuple[TableRow, ...] = ()  # the plotted figures: month → value, target
+    empty: bool = False  # no figures at all yet: a short note stands in for the chart
 
 
 @dataclass(frozen=True)
@@ -183,20 +185,36 @@ def direction_of(assessment: Assessment) -> Direction:
 
 
 def _target_box(assessment: Assessment, default_tolerance: float) -> TargetBox:
+    """The council's target and band as given: a band it did not give is never shown as if it
+    had; the rule that stands in is said in words."""
     measure = assessment.measure
     target = format_number(assessment.target.value, measure.unit) if assessment.target else ""
     tolerance = format_band(measure.tolerance_low, measure.tolerance_high, measure.unit)
-    if not tolerance and assessment.band:
-        tolerance = format_band(assessment.band.low, assessment.band.high, measure.unit) + \
-            f" (default {default_tolerance:.0%})"
-    return TargetBox(measure.title, target, measure.frequency, tolerance,
+    rule = default_rule(measure.polarity, default_tolerance) \
+        if not tolerance and assessment.target else ""
+    return TargetBox(measure.title, target, measure.frequency, tolerance or "not set", rule,
                      POLARITY_WORDS[measure.polarity])
+
+
+def default_rule(polarity: str, tolerance: float) -> str:
+    share = f"{tolerance:.0%}"
+    return {"up": f"Rated Amber down to {share} below target",
+            "down": f"Rated Amber up to {share} above target",
+            "range": f"Rated Green within {share} of target"}[polarity]
+
+
+def latest_applies(data: Dataset, period: Month) -> bool:
+    """The 'latest' refresh follows the newest month with figures: a pack for an earlier month
+    shows neither its values nor its date."""
+    months = data.months_with_values()
+    return bool(months) and period == months[-1]
 
 
 def _recent(data: Dataset, measures: list[Measure], period: Month
             ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
     months = [period.shift(-2), period.shift(-1), period]
-    has_latest = any(LATEST in data.values.get(m.id, {}) for m in measures)
+    has_latest = latest_applies(data, period) and \
+        any(LATEST in data.values.get(m.id, {}) for m in measures)
     columns = tuple(m.short for m in months) + ((LATEST_LABEL,) if has_latest else ())
     keys: list[Month | str] = [*months, LATEST]
     keys = keys[: len(columns)]
@@ -230,19 +248,27 @@ def _panels(data: Dataset, page: str, period: Month) -> Panels | None:
                   render_commentary(commentary.doing_about_it))
 
 
+def _author_note(assessment: Assessment, show_rule: bool) -> str:
+    note = assessment.observation.rating_note
+    text = f"{assessment.measure.title}: rating set by the report author"
+    if note:
+        text += f" – {note}"
+    if show_rule and assessment.rule_rating != assessment.rating:
+        text += f" (the rule gives {assessment.rule_rating})"
+    return text
+
+
 def measure_page(data: Dataset, page: str, assessments: list[Assessment],
-                 charts: dict[str, Chart], default_tolerance: float) -> MeasurePage:
+                 charts: dict[str, Chart], config: ReportConfig) -> MeasurePage:
     measures = [a.measure for a in assessments]
     period = assessments[0].period
     recent_columns, recent_rows = _recent(data, measures, period)
     milestone_columns, milestone_rows = _milestones(data, measures, period)
-    notes = tuple(f"{a.measure.title}: rated {a.rating} by the report author (the rule gives "
-                  f"{a.rule_rating})" + (f" – {a.observation.rating_note}"
-                                         if a.observation.rating_note else "")
-                  for a in assessments if a.rating_set_by == "author")
+    notes = tuple(_author_note(a, config.show_rule_rating) for a in assessments
+                  if a.rating_set_by == "author")
     return MeasurePage(
         anchor=f"page-{page}", heading=" and ".join(m.title for m in measures),
-        targets=tuple(_target_box(a, default_tolerance) for a in assessments),
+        targets=tuple(_target_box(a, config.default_tolerance) for a in assessments),
         recent_columns=recent_columns, recent_rows=recent_rows,
         milestone_columns=milestone_columns, milestone_rows=milestone_rows,
         commentary=_panels(data, page, period),
@@ -251,7 +277,7 @@ def measure_page(data: Dataset, page: str, assessments: list[Assessment],
 
 def priority_section(data: Dataset, priority_id: str, title: str,
                      assessments: list[Assessment], charts: dict[str, Chart],
-                     default_tolerance: float) -> PrioritySection:
+                     config: ReportConfig) -> PrioritySection:
     mine = [a for a in assessments if a.measure.priority == priority_id]
     rows = tuple(SummaryRow(a.measure.title, format_observation(a.observation, a.measure.unit),
                             rating_of(a), direction_of(a), f"page-{a.measure.page}")
@@ -260,7 +286,7 @@ def priority_section(data: Dataset, priority_id: str, title: str,
     return PrioritySection(
         anchor=f"priority-{priority_id}", title=title, rows=rows,
         pages=tuple(measure_page(data, page, [a for a in mine if a.measure.page == page], charts,
-                                 default_tolerance) for page in pages))
+                                 config) for page in pages))
 
 
 def document_context(config: ReportConfig, period: Month | None, data: Dataset | None,
@@ -270,18 +296,29 @@ def document_context(config: ReportConfig, period: Month | None, data: Dataset |
     paper's cover, say). logo: the theme's (data: URI, alt text)."""
     used = sorted({o.symbol for series in data.values.values() for o in series.values()
                    if o.symbol}) if data else []
-    first = period.shift(-(config.window_months - 1)) if period else None
+    first = shown_from(data, period, config.window_months) if data and period else None
+    refreshed = config.data_refreshed if data is None or period is None or \
+        latest_applies(data, period) else None
     return PackContext(
         title=config.title, subtitle=config.subtitle, organisation=config.organisation,
         month=period.long if period else "",
-        data_covers=f"{first.long} – {period.long}" if first and period else "",
-        data_refreshed=long_date(config.data_refreshed) if config.data_refreshed else "",
+        data_covers=(f"{first.long} – {period.long}" if first != period else period.long)
+        if first and period else "",
+        data_refreshed=long_date(refreshed) if refreshed else "",
         notice=config.notice, language=config.language, generator=f"reportgen {__version__}",
         build_time=build_time, edition=edition, theme_css=Markup(theme_css), priorities=(),
         footnotes=tuple(Footnote(s, SYMBOLS[s]) for s in used),
         marking=config.protective_marking, logo_src=logo[0], logo_alt=logo[1],
         rating_key=tuple(KeyRow(rating_shown(word), meaning)
                          for word, meaning in RATING_MEANINGS.items()))
+
+
+def shown_from(data: Dataset, period: Month, window_months: int) -> Month:
+    """The first month the pack's charts show: the window's start, or the first month with
+    figures when the data begins later (three months of data say so)."""
+    start = period.shift(-(window_months - 1))
+    months = [m for m in data.months_with_values() if m <= period]
+    return max(start, months[0]) if months else period
 
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
@@ -291,5 +328,5 @@ def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessme
     period = assessments[0].period if assessments else None
     front = document_context(config, period, data, theme_css, build_time, edition, logo)
     return dataclasses.replace(front, priorities=tuple(
-        priority_section(data, p.id, p.title, assessments, charts, config.default_tolerance)
+        priority_section(data, p.id, p.title, assessments, charts, config)
         for p in data.priorities))
