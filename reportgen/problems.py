@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+SHOWN_CHARS = 30  # of an author's text in a message
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """An author's text, quoted for a message and cut when long: a message names content, it
+    never carries it."""
+    return f"'{text}'" if len(text) <= limit else f"'{text[:limit]}…'"
+
 
 @dataclass(frozen=True)
 class Problem:

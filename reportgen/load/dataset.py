@@ -6,9 +6,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from reportgen.load.numbers import FigureError, NotANumber, parse_number
 from reportgen.load.tables import RawTable
 from reportgen.months import Month
-from reportgen.problems import Problems
+from reportgen.problems import Problems, shown
 
 LATEST = "latest"  # the period of the refresh after the period end
 SYMBOLS = {
@@ -21,7 +22,6 @@ UNITS = ("number", "rate", "percent")
 POLARITIES = ("up", "down", "range")
 RATINGS = ("Red", "Amber", "Green")
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
 # table → {column: required}; listed order is the order in messages.
 COLUMNS: dict[str, dict[str, bool]] = {
@@ -122,17 +122,20 @@ def parse_value(text: str, unit: str) -> tuple[float | None, str | None, str | N
         return None, None, None
     if text.lower() in SYMBOLS:
         return None, text.lower(), None
-    number_text = text[:-1].strip() if text.endswith("%") else text
-    if not _NUMBER.match(number_text):
-        return None, None, (f"'{text}' is not a number; expected e.g. 1,234 or 90%, a blank "
-                            f"cell, or one of the symbols c, z, x, :")
-    number = float(number_text.replace(",", ""))
-    if text.endswith("%") and unit != "percent":
-        return None, None, f"'{text}' has a % sign but the measure's unit is {unit}"
+    try:
+        figure = parse_number(text)
+    except NotANumber:
+        return None, None, (f"{shown(text)} is not a number; expected e.g. 1,234 or 90%, a "
+                            f"blank cell, or one of the symbols c, z, x, :")
+    except FigureError as error:
+        return None, None, str(error)
+    number = figure.value
+    if figure.percent and unit != "percent":
+        return None, None, f"{shown(text)} has a % sign but the measure's unit is {unit}"
     if unit == "percent" and not 0 <= number <= 100:
-        return None, None, f"'{text}' is outside 0–100 for a percentage"
+        return None, None, f"{shown(text)} is outside 0–100 for a percentage"
     if unit in ("number", "rate") and number < 0:
-        return None, None, f"'{text}' is negative; a {unit} cannot be below 0"
+        return None, None, f"{shown(text)} is negative; a {unit} cannot be below 0"
     return number, None, None
 
 

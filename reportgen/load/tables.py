@@ -8,6 +8,7 @@ import difflib
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -267,5 +268,6 @@ def _cell_text(cell, column: str) -> str:
 
 
 def _plain_number(value: float) -> str:
+    """The number as an author would type it: never '1e-05', which is no figure in a cell."""
     rounded = round(float(value), 9)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
+    return str(int(rounded)) if rounded.is_integer() else format(Decimal(repr(rounded)), "f")

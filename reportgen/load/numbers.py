@@ -1,0 +1,46 @@
+"""A figure as an author types it ('1,234', '-5', '.5', '90%') → a finite float of sane size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reportgen.problems import shown
+
+# ASCII digits with optional thousands commas and decimals; no exponent, 'inf' or 'nan',
+# which float() would take and a chart cannot draw.
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
+MAX_DIGITS = 15  # a float holds 15 significant digits exactly; more prints float noise
+MAX_SIZE = 1e12  # a million million: beyond any count, rate or percentage a council reports
+
+
+class FigureError(ValueError):
+    """Why a cell's text is not a figure we accept; str() is the message for the author."""
+
+
+class NotANumber(FigureError):
+    """Text that is no number at all; the caller says what it expected instead."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    percent: bool  # typed with a % sign
+
+
+def parse_number(text: str) -> Figure:
+    """The figure in text, or FigureError: not a number, too many digits, or too large."""
+    text = text.strip()
+    percent = text.endswith("%")
+    number = text[:-1].strip() if percent else text
+    if not _NUMBER.match(number):
+        raise NotANumber(f"{shown(text)} is not a number")
+    digits = len(re.sub(r"\D", "", number).lstrip("0"))
+    if digits > MAX_DIGITS:
+        raise FigureError(f"{shown(text)} has {digits:,} digits; expected a figure of at most "
+                          f"{MAX_DIGITS} digits")
+    value = float(number.replace(",", ""))
+    if abs(value) > MAX_SIZE:
+        raise FigureError(f"{shown(text)} is too large; expected a figure of at most "
+                          f"{MAX_SIZE:,.0f}")
+    return Figure(value, percent)
