@@ -122,3 +122,119 @@ def test_a_tiny_excel_number_is_read_as_a_figure(sample_copy: Path) -> None:
     workbook.save(path)
     values = load_project(sample_copy).data.values["cin_number"]
     assert values[Month.parse("2022-07")].value == 0.00001
+
+
+# --- 2. a broken CSV or workbook is a message, not a traceback --------------------------------
+
+def test_an_unclosed_quote_names_the_row_and_line(sample_copy: Path) -> None:
+    path = sample_copy / "values.csv"
+    path.write_text(path.read_text().replace("cin_number,2022-07,712", 'cin_number,2022-07,"712'))
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [(
+        "values.csv, row 3: error: the row starting on line 3 opens a quoted cell that is never "
+        'closed; end the cell with " (a quote inside a cell is written "")')]
+
+
+def test_text_after_a_closing_quote_is_read_as_excel_reads_it(sample_copy: Path) -> None:
+    path = sample_copy / "priorities.csv"
+    path.write_text(path.read_text().replace("B,Priority B", 'B,"Priority" B'))
+    assert run("validate", str(sample_copy))[0] == 0
+
+
+def test_a_ragged_row_is_one_message_and_its_shifted_cells_are_not_checked(sample_copy: Path
+                                                                           ) -> None:
+    path = sample_copy / "measures.csv"
+    # An unquoted comma in a title shifts every later cell of the row.
+    path.write_text(path.read_text().replace("Rate of CiN,", "Rate of CiN, per 10,000,"))
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [(
+        "measures.csv: error: row 3 has 13 cells but the header has 11 columns; does a cell hold "
+        "a comma without double quotes around the cell?")]
+
+
+def test_a_trailing_comma_on_every_data_row_is_one_message(sample_copy: Path) -> None:
+    path = sample_copy / "values.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0]] + [f"{line}," for line in lines[1:]]) + "\n")
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [(
+        "values.csv: error: rows 2–265 have 6 cells but the header has 5 columns; is there a "
+        "trailing comma?")]
+
+
+def _rewrite_member(workbook: Path, member: str, surgery) -> None:
+    """Apply surgery(data, local header offset, compressed data offset) to the zip's bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(workbook) as archive:
+        info = archive.getinfo(member)
+    data = bytearray(workbook.read_bytes())
+    name_length, extra_length = (int.from_bytes(data[info.header_offset + i:][:2], "little")
+                                 for i in (26, 28))
+    surgery(data, info, info.header_offset + 30 + name_length + extra_length)
+    workbook.write_bytes(bytes(data))
+
+
+def test_a_damaged_deflate_member_is_named(sample_copy: Path) -> None:
+    workbook = csv_project_to_workbook(sample_copy)
+
+    def break_deflate(data: bytearray, info, start: int) -> None:
+        data[start] = 0xFF  # a final block of the reserved type 3: invalid block type
+    _rewrite_member(workbook, "xl/worksheets/sheet1.xml", break_deflate)
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [(
+        "data.xlsx: error: cannot be read as an Excel workbook: xl/worksheets/sheet1.xml is "
+        "damaged (Error -3 while decompressing data: invalid block type)")]
+
+
+def test_a_member_whose_header_understates_its_size_is_named(sample_copy: Path) -> None:
+    workbook = csv_project_to_workbook(sample_copy)
+
+    def understate(data: bytearray, info, start: int) -> None:
+        central = bytes(data).rindex(info.filename.encode()) - 46  # the directory comes last
+        for offset in (info.header_offset + 22, central + 24):  # sizes in both headers
+            data[offset:offset + 4] = (info.file_size // 2).to_bytes(4, "little")
+    _rewrite_member(workbook, "xl/worksheets/sheet1.xml", understate)
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [(
+        "data.xlsx: error: cannot be read as an Excel workbook: xl/worksheets/sheet1.xml is "
+        "damaged (Bad CRC-32 for file 'xl/worksheets/sheet1.xml')")]
+
+
+def test_a_sheet_whose_xml_is_cut_short_is_named(sample_copy: Path) -> None:
+    import zipfile
+
+    workbook = csv_project_to_workbook(sample_copy)
+    with zipfile.ZipFile(workbook) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["xl/worksheets/sheet3.xml"] = files["xl/worksheets/sheet3.xml"][:3000]  # values
+    with zipfile.ZipFile(workbook, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    [problem] = errors(output)
+    assert problem.startswith("data.xlsx: error: cannot be read as an Excel workbook: sheet "
+                              "'values' is damaged (unclosed token: line 1, column ")
+
+
+def test_a_cell_over_the_csv_readers_limit_is_named(sample_copy: Path) -> None:
+    set_cell(sample_copy, "commentary", 3, "working_well", "x" * 200_000)
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == ["commentary.csv, row 3: error: a cell has over 131,072 characters; "
+                              "the limit is 32,767"]
+
+
+@pytest.mark.parametrize(("rows", "text"), [
+    ([7], "7"), ([2, 3], "2–3"), ([2, 3, 4, 9, 12], "2–4, 9 and 12"),
+    (list(range(2, 40, 2)), "2, 4, 6, 8, 10 and 14 more")])
+def test_row_lists_are_runs(rows: list[int], text: str) -> None:
+    from reportgen.load.tables import row_list
+
+    assert row_list(rows) == text

@@ -148,7 +148,8 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     data.measures = _measures(tables.get("measures"), {p.id for p in data.priorities}, problems)
     by_id = {m.id: m for m in data.measures}
     # Rows of a measure whose own row has errors are not reported again as unknown.
-    declared_rows = [cells for _, cells in tables["measures"].rows] if "measures" in tables else []
+    measures = tables.get("measures")
+    declared_rows = [cells for _, cells in measures.rows + measures.unreadable] if measures else []
     declared = {cells.get("id", "") for cells in declared_rows}
     declared_pages = {cells.get("group") or cells.get("id", "") for cells in declared_rows}
     if "values" in tables:
