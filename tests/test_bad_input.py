@@ -227,8 +227,8 @@ def test_a_cell_over_the_csv_readers_limit_is_named(sample_copy: Path) -> None:
     set_cell(sample_copy, "commentary", 3, "working_well", "x" * 200_000)
     code, output = run("validate", str(sample_copy))
     assert code == 65
-    assert errors(output) == ["commentary.csv, row 3: error: a cell has over 131,072 characters; "
-                              "the limit is 32,767"]
+    assert errors(output) == [("commentary.csv, row 3: error: a cell has over 131,072 "
+                               "characters; the limit is 32,767")]
 
 
 @pytest.mark.parametrize(("rows", "text"), [
@@ -238,3 +238,86 @@ def test_row_lists_are_runs(rows: list[int], text: str) -> None:
     from reportgen.load.tables import row_list
 
     assert row_list(rows) == text
+
+
+# --- 3. one mistake is one message; floods are counted -----------------------------------------
+
+@pytest.mark.parametrize(("table", "header", "wrong"), [
+    ("measures", "id", "idd"), ("measures", "polarity", "polarit"),
+    ("priorities", "title", "titel"), ("values", "measure_id", "measure")])
+def test_a_misspelt_header_is_one_message(sample_copy: Path, table: str, header: str,
+                                          wrong: str) -> None:
+    rewrite_csv(sample_copy / f"{table}.csv",
+                lambda rows: rows[0].__setitem__(rows[0].index(header), wrong))
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    [problem] = errors(output)
+    assert problem.startswith(f"{table}.csv: error: missing required column '{header}'")
+
+
+def test_a_missing_measures_table_is_one_message(sample_copy: Path) -> None:
+    (sample_copy / "measures.csv").unlink()
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert len(errors(output)) == 1, output
+
+
+LETTERS = "must be letters, digits or underscores"
+
+
+def test_a_malformed_id_is_reported_once_and_not_at_its_references(sample_copy: Path) -> None:
+    set_cell(sample_copy, "measures", 2, "id", "cin number")  # values still say cin_number
+    set_cell(sample_copy, "priorities", 3, "id", "B.")  # measures still say B
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [
+        f"priorities.csv, row 3, column 'id': error: id 'B.' {LETTERS}",
+        f"measures.csv, row 2, column 'id': error: id 'cin number' {LETTERS}"]
+
+
+def test_a_bad_unit_is_not_reported_again_at_the_measures_figures(sample_copy: Path) -> None:
+    set_cell(sample_copy, "measures", 4, "unit", "pct")  # cin_visits, values 0–100
+    set_cell(sample_copy, "measures", 4, "target", "90%")
+    set_cell(sample_copy, "values", 30, "value", "104%")
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert [p.split(": error: ")[0] for p in errors(output)] == [
+        "measures.csv, row 4, column 'unit'"]
+
+
+def test_a_flood_of_one_kind_is_counted_after_twenty(sample_copy: Path) -> None:
+    header = (sample_copy / "values.csv").read_text().splitlines()[0]
+    rows = [f"cin_number,2022-06,bad{n}," for n in range(100_000)]
+    (sample_copy / "values.csv").write_text("\n".join([header, *rows]) + "\n")
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    listed = errors(output)
+    assert output.startswith("Error: 100,000 error(s) in the report project:")
+    assert len(listed) == 21
+    assert listed[0] == ("values.csv, row 2, column 'value': error: 'bad0' is not a number; "
+                         "expected e.g. 1,234 or 90%, a blank cell, or one of the symbols c, z, "
+                         "x, :")
+    assert listed[-1] == "… and 99,980 more like this in values.csv column 'value'"
+    code, output = run("validate", "--all", str(sample_copy))
+    assert code == 65 and len(errors(output)) == 100_000
+
+
+def test_problems_of_other_kinds_or_columns_are_listed_apart(sample_copy: Path) -> None:
+    for row in range(2, 27):
+        set_cell(sample_copy, "values", row, "value", "many")
+        set_cell(sample_copy, "values", row, "rag", "Blue")
+    code, output = run("validate", str(sample_copy))
+    listed = errors(output)
+    assert len(listed) == 42
+    assert "… and 5 more like this in values.csv column 'value'" in listed
+    assert listed[-1] == "… and 5 more like this in values.csv column 'rag'"
+
+
+def test_a_batch_counts_every_problem_of_a_failed_project(sample_copy: Path, tmp_path: Path
+                                                         ) -> None:
+    for row in range(2, 27):
+        set_cell(sample_copy, "values", row, "value", "many")
+    result = CliRunner().invoke(cli, ["batch", str(sample_copy), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 65
+    table = " ".join(result.output.split())
+    assert "symbols c, z, x, : (+24 more)" in table
