@@ -321,3 +321,24 @@ def test_a_batch_counts_every_problem_of_a_failed_project(sample_copy: Path, tmp
     assert result.exit_code == 65
     table = " ".join(result.output.split())
     assert "symbols c, z, x, : (+24 more)" in table
+
+
+# --- 4. content that passed silently -----------------------------------------------------------
+
+@pytest.mark.parametrize("theme", ["default", "northshire"])
+def test_a_very_long_word_breaks_inside_the_page(theme: str) -> None:
+    import weasyprint
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    from reportgen.theme import load_theme
+
+    word = "x" * 500
+    html = (f"<style>{load_theme(theme).css('pdf')}</style>"
+            f"<div class='commentary'><section class='panel'><p>{word}</p></section></div>"
+            f"<table><tr><th scope='row'>{word}</th><td>{word}</td></tr></table>")
+    page = weasyprint.HTML(string=html).render().pages[0]
+    right = page.width - page._page_box.margin_right
+    texts = [box for box in page._page_box.descendants()
+             if isinstance(box, TextBox) and "x" in box.text]
+    assert sum(box.text.count("x") for box in texts) == 3 * len(word)  # nothing lost
+    assert max(box.position_x + box.width for box in texts) <= right + 0.01
