@@ -342,3 +342,26 @@ def test_a_very_long_word_breaks_inside_the_page(theme: str) -> None:
              if isinstance(box, TextBox) and "x" in box.text]
     assert sum(box.text.count("x") for box in texts) == 3 * len(word)  # nothing lost
     assert max(box.position_x + box.width for box in texts) <= right + 0.01
+
+
+def _fractions(project: Path, measure: str) -> None:
+    """Write a percent measure's every value as a fraction, as a spreadsheet's 0.9 for 90%."""
+    def edit(rows: list[list[str]]) -> None:
+        for row in rows[1:]:
+            if row[0] == measure and row[2]:
+                row[2] = str(float(row[2].rstrip("%")) / 100)
+    rewrite_csv(project / "values.csv", edit)
+
+
+def test_percentages_given_as_fractions_are_a_warning(sample_copy: Path) -> None:
+    _fractions(sample_copy, "cin_visits")
+    code, output = run("validate", str(sample_copy))
+    assert code == 0
+    assert ("values.csv, column 'value': warning: measure 'cin_visits': every value is 1% or "
+            "less; were percentages given as fractions (0.9 for 90%)?") in output
+
+
+def test_small_percentages_with_one_above_one_are_not_fractions(sample_copy: Path) -> None:
+    _fractions(sample_copy, "cin_visits")
+    set_cell(sample_copy, "values", 30, "value", "2")
+    assert "fractions" not in run("validate", str(sample_copy))[1]

@@ -6,18 +6,13 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from reportgen.load.numbers import FigureError, NotANumber, parse_number
+from reportgen.load.numbers import SYMBOLS as SYMBOLS  # where the pages look them up
+from reportgen.load.numbers import parse_value
 from reportgen.load.tables import RawTable
 from reportgen.months import Month
 from reportgen.problems import Problems, cut, shown
 
 LATEST = "latest"  # the period of the refresh after the period end
-SYMBOLS = {
-    "c": "suppressed to protect confidentiality (small number)",
-    "z": "not applicable",
-    "x": "not available",
-    ":": "not available",
-}
 UNITS = ("number", "rate", "percent")
 POLARITIES = ("up", "down", "range")
 RATINGS = ("Red", "Amber", "Green")
@@ -116,33 +111,6 @@ class Dataset:
                        if isinstance(p, Month) and (obs.is_number or obs.symbol)})
 
 
-def parse_value(text: str, unit: str | None) -> tuple[float | None, str | None, str | None]:
-    """A cell → (number, symbol, error). Blank is (None, None, None). With no unit (the
-    measure's row has errors of its own), only whether it is a figure is checked."""
-    text = text.strip()
-    if not text:
-        return None, None, None
-    if text.lower() in SYMBOLS:
-        return None, text.lower(), None
-    try:
-        figure = parse_number(text)
-    except NotANumber:
-        return None, None, (f"{shown(text)} is not a number; expected e.g. 1,234 or 90%, a "
-                            f"blank cell, or one of the symbols c, z, x, :")
-    except FigureError as error:
-        return None, None, str(error)
-    number = figure.value
-    if unit is None:
-        return number, None, None
-    if figure.percent and unit != "percent":
-        return None, None, f"{shown(text)} has a % sign but the measure's unit is {unit}"
-    if unit == "percent" and not 0 <= number <= 100:
-        return None, None, f"{shown(text)} is outside 0–100 for a percentage"
-    if unit in ("number", "rate") and number < 0:
-        return None, None, f"{shown(text)} is negative; a {unit} cannot be below 0"
-    return number, None, None
-
-
 def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     """Check every table against its columns and each other; collect every problem.
 
@@ -159,10 +127,21 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     if "values" in tables:
         data.values_source = tables["values"].source
     data.values = _values(readable.get("values"), by_id, declared, problems)
+    _warn_about_fractions(data, problems)
     data.milestones = _milestones(readable.get("targets"), by_id, declared, problems)
     data.commentary = _commentary(readable.get("commentary"), by_id, declared_pages, problems)
     data.comparators = _comparators(readable.get("comparators"), by_id, declared, problems)
     return data
+
+
+def _warn_about_fractions(data: Dataset, problems: Problems) -> None:
+    """0.9 for 90% is a valid percentage, so only the whole series gives the mistake away."""
+    for measure in data.measures:
+        numbers = [o.value for o in data.values[measure.id].values() if o.value is not None]
+        if measure.unit == "percent" and numbers and 0 < max(numbers) <= 1:
+            problems.warning(data.values_source, f"measure '{measure.id}': every value is 1% or "
+                                                 f"less; were percentages given as fractions "
+                                                 f"(0.9 for 90%)?", column="value")
 
 
 def _has_columns(table: RawTable, problems: Problems) -> bool:

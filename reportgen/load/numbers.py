@@ -1,4 +1,4 @@
-"""A figure as an author types it ('1,234', '-5', '.5', '90%') → a finite float of sane size."""
+"""A cell as an author types it ('1,234', '90%', 'c', blank) → a finite figure of sane size."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ from reportgen.problems import shown
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
 MAX_DIGITS = 15  # a float holds 15 significant digits exactly; more prints float noise
 MAX_SIZE = 1e12  # a million million: beyond any count, rate or percentage a council reports
+SYMBOLS = {
+    "c": "suppressed to protect confidentiality (small number)",
+    "z": "not applicable",
+    "x": "not available",
+    ":": "not available",
+}
 
 
 class FigureError(ValueError):
@@ -44,3 +50,30 @@ def parse_number(text: str) -> Figure:
         raise FigureError(f"{shown(text)} is too large; expected a figure of at most "
                           f"{MAX_SIZE:,.0f}")
     return Figure(value, percent)
+
+
+def parse_value(text: str, unit: str | None) -> tuple[float | None, str | None, str | None]:
+    """A cell → (number, symbol, error). Blank is (None, None, None). With no unit (the
+    measure's row has errors of its own), only whether it is a figure is checked."""
+    text = text.strip()
+    if not text:
+        return None, None, None
+    if text.lower() in SYMBOLS:
+        return None, text.lower(), None
+    try:
+        figure = parse_number(text)
+    except NotANumber:
+        return None, None, (f"{shown(text)} is not a number; expected e.g. 1,234 or 90%, a "
+                            f"blank cell, or one of the symbols c, z, x, :")
+    except FigureError as error:
+        return None, None, str(error)
+    number = figure.value
+    if unit is None:
+        return number, None, None
+    if figure.percent and unit != "percent":
+        return None, None, f"{shown(text)} has a % sign but the measure's unit is {unit}"
+    if unit == "percent" and not 0 <= number <= 100:
+        return None, None, f"{shown(text)} is outside 0–100 for a percentage"
+    if unit in ("number", "rate") and number < 0:
+        return None, None, f"{shown(text)} is negative; a {unit} cannot be below 0"
+    return number, None, None
