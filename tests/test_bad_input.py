@@ -365,3 +365,29 @@ def test_small_percentages_with_one_above_one_are_not_fractions(sample_copy: Pat
     _fractions(sample_copy, "cin_visits")
     set_cell(sample_copy, "values", 30, "value", "2")
     assert "fractions" not in run("validate", str(sample_copy))[1]
+
+
+def test_control_characters_are_removed_from_cells_and_headers(sample_copy: Path,
+                                                                tmp_path: Path) -> None:
+    from reportgen.load.project import load_project
+    from reportgen.months import Month
+
+    set_cell(sample_copy, "commentary", 2, "working_well", "Ring\x07 the\x1b[31m bell\x00\tnow\r\n")
+    rewrite_csv(sample_copy / "priorities.csv", lambda rows: rows[0].__setitem__(1, "title\x1b"))
+    commentary = load_project(sample_copy).data.commentary[("cin", Month.parse("2023-06"))]
+    assert commentary.working_well == "Ring the[31m bell\tnow"
+    code, _ = build_html(sample_copy, tmp_path / "out")
+    assert code == 0
+    html = next((tmp_path / "out").glob("*.html")).read_text()
+    assert "Ring the[31m bell" in html and not {"\x07", "\x1b", "\x00"} & set(html)
+
+
+@pytest.mark.parametrize(("typed", "shown_as"), [
+    ("{{ ''.__class__ }}", "<p>{{ ''.__class__ }}</p>"),
+    ("_x_ and __y__ and snake_case", "<p>_x_ and __y__ and snake_case</p>"),
+    ("*italics* and **bold**", "<p><em>italics</em> and <strong>bold</strong></p>"),
+    ("- a_b\n- **c_d**", "<ul>\n<li>a_b</li>\n<li><strong>c_d</strong></li>\n</ul>")])
+def test_underscores_in_commentary_are_shown_as_typed(typed: str, shown_as: str) -> None:
+    from reportgen.render.markdown import render_commentary
+
+    assert str(render_commentary(typed)).strip() == shown_as

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,7 @@ MONTH_COLUMNS = {"period", "due"}
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_WORKBOOK_BYTES = 50_000_000  # uncompressed; a real KPI workbook is a few MB
 MAX_CSV_BYTES = 20_000_000
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline; DEL; C1
 
 
 @dataclass
@@ -41,7 +43,13 @@ class RawTable:
 
 
 def normalise_column(name: object) -> str:
-    return str(name if name is not None else "").strip().lower()
+    return without_controls(str(name if name is not None else "")).strip().lower()
+
+
+def without_controls(text: str) -> str:
+    """A cell's text without control characters (BEL, ESC, NUL …) but tab and newline: they are
+    invisible in Excel, yet would reach the PDF's text. A lone CR is a line break."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def read_tables(project: Path, problems: Problems) -> dict[str, RawTable]:
@@ -212,7 +220,7 @@ def _table_from_rows(name: str, label: str, header: Sequence[object], rows, prob
     for index, row in enumerate(rows):
         cells = {}
         for column, cell in zip(columns, row, strict=False):
-            text = "" if cell is None else str(cell)
+            text = "" if cell is None else without_controls(str(cell))
             if len(text) > MAX_CELL_CHARS:
                 problems.error(label, f"cell has {len(text):,} characters; the limit is "
                                       f"{MAX_CELL_CHARS:,}", index + 2, column)
