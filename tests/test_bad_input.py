@@ -391,3 +391,15 @@ def test_underscores_in_commentary_are_shown_as_typed(typed: str, shown_as: str)
     from reportgen.render.markdown import render_commentary
 
     assert str(render_commentary(typed)).strip() == shown_as
+
+
+def test_a_workbook_whose_directory_of_members_is_damaged_is_named(sample_copy: Path) -> None:
+    workbook = csv_project_to_workbook(sample_copy)
+    data = bytearray(workbook.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first entry of the central directory
+    data[entry:entry + 4] = b"PK\x00\x00"
+    workbook.write_bytes(bytes(data))
+    code, output = run("validate", str(sample_copy))
+    assert code == 65
+    assert errors(output) == [("data.xlsx: error: cannot be read as an Excel workbook: Bad "
+                               "magic number for central directory")]

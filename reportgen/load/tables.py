@@ -298,27 +298,35 @@ def _workbook_is_safe(path: Path, problems: Problems) -> bool:
     if not zipfile.is_zipfile(path):
         problems.error(WORKBOOK, "is not an Excel .xlsx workbook (not a zip file)")
         return False
-    with zipfile.ZipFile(path) as archive:
-        expanded = sum(info.file_size for info in archive.infolist())
-        if expanded > MAX_WORKBOOK_BYTES:
-            problems.error(WORKBOOK, f"expands to {expanded:,} bytes, over the limit of "
-                                     f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _members_are_safe(archive, problems)
+    except zipfile.BadZipFile as error:  # its directory of members is damaged
+        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {error}")
+        return False
+
+
+def _members_are_safe(archive: zipfile.ZipFile, problems: Problems) -> bool:
+    expanded = sum(info.file_size for info in archive.infolist())
+    if expanded > MAX_WORKBOOK_BYTES:
+        problems.error(WORKBOOK, f"expands to {expanded:,} bytes, over the limit of "
+                                 f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
+        return False
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            unsafe = _declares_entities(archive, info)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            # Reading every member here means openpyxl never meets a damaged one later.
+            problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {info.filename} "
+                                     f"is damaged ({error})")
             return False
-        for info in archive.infolist():
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            try:
-                unsafe = _declares_entities(archive, info)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-                # Reading every member here means openpyxl never meets a damaged one later.
-                problems.error(WORKBOOK, f"cannot be read as an Excel workbook: "
-                                         f"{info.filename} is damaged ({error})")
-                return False
-            if unsafe:
-                problems.error(WORKBOOK, f"cannot be read as an Excel workbook: "
-                                         f"{info.filename} contains an XML entity or DTD "
-                                         f"declaration, which is refused for safety")
-                return False
+        if unsafe:
+            problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {info.filename} "
+                                     f"contains an XML entity or DTD declaration, which is "
+                                     f"refused for safety")
+            return False
     return True
 
 
