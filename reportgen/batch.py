@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -68,7 +69,10 @@ def _first_problem(message: str) -> str:
     """The first listed problem (and how many more), else the message's first line."""
     lines = [line.strip() for line in message.strip().splitlines()]
     if len(lines) > 1:
-        more = f" (+{len(lines) - 2} more)" if len(lines) > 2 else ""
+        # The heading counts every problem; the list may count a kind's rest on one line.
+        counts = re.findall(r"([\d,]+) (?:error|warning)\(s\)", lines[0])
+        total = sum(int(n.replace(",", "")) for n in counts) if counts else len(lines) - 1
+        more = f" (+{total - 1:,} more)" if total > 1 else ""
         return lines[1] + more
     return lines[0] if lines else ""
 

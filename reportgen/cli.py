@@ -95,16 +95,20 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
 @cli.command()
 @_project_argument
 @_period_option
-def validate(project: Path, period: str | None) -> None:
+@click.option("--all", "every", is_flag=True,
+              help="List every problem; by default, after 20 of one kind in one column the "
+                   "rest are counted.")
+def validate(project: Path, period: str | None, every: bool) -> None:
     """Check PROJECT as build would, list every problem, write nothing."""
     from reportgen.errors import InvalidInput
     from reportgen.pipeline import check
+    from reportgen.problems import listed
 
     loaded, problems = check(project, period)
     if loaded is None or problems.errors:
-        raise InvalidInput(problems.items, wrote_nothing=False)
-    for problem in problems.items:
-        click.echo(str(problem), err=True)
+        raise InvalidInput(problems.items, wrote_nothing=False, every=every)
+    for line in listed(problems.items, every):
+        click.echo(line, err=True)
     click.echo(f"{project}: no errors, {len(problems.warnings)} warning(s); "
                f"reporting period {loaded.period or 'none: the paper shows no data'}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reportgen.problems import Problem
+from reportgen.problems import Problem, listed
 
 EXIT_INVALID_INPUT = 65  # sysexits EX_DATAERR
 EXIT_CANNOT_WRITE = 73  # sysexits EX_CANTCREAT
@@ -22,14 +22,16 @@ class InvalidInput(ReportgenError):
 
     exit_code = EXIT_INVALID_INPUT
 
-    def __init__(self, problems: list[Problem], wrote_nothing: bool = True) -> None:
+    def __init__(self, problems: list[Problem], wrote_nothing: bool = True,
+                 every: bool = False) -> None:
+        """every: list each problem, not only the first 20 of a kind (`validate --all`)."""
         self.problems = problems
         errors = sum(p.is_error for p in problems)
         warnings = len(problems) - errors
-        also = f" and {warnings} warning(s)" if warnings else ""
+        also = f" and {warnings:,} warning(s)" if warnings else ""
         outcome = "; nothing was written" if wrote_nothing else ""
-        lines = [f"{errors} error(s){also} in the report project{outcome}:"]
-        lines += [f"  {p}" for p in problems]
+        lines = [f"{errors:,} error(s){also} in the report project{outcome}:"]
+        lines += [f"  {line}" for line in listed(problems, every)]
         super().__init__("\n".join(lines))
 
 

@@ -6,22 +6,18 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from reportgen.load.numbers import SYMBOLS as SYMBOLS  # where the pages look them up
+from reportgen.load.numbers import parse_value
 from reportgen.load.tables import RawTable
 from reportgen.months import Month
-from reportgen.problems import Problems
+from reportgen.problems import Problems, cut, shown
 
 LATEST = "latest"  # the period of the refresh after the period end
-SYMBOLS = {
-    "c": "suppressed to protect confidentiality (small number)",
-    "z": "not applicable",
-    "x": "not available",
-    ":": "not available",
-}
 UNITS = ("number", "rate", "percent")
 POLARITIES = ("up", "down", "range")
 RATINGS = ("Red", "Amber", "Green")
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
+MAX_COLUMNS_SHOWN = 20  # of a header's names in a message
 
 # table → {column: required}; listed order is the order in messages.
 COLUMNS: dict[str, dict[str, bool]] = {
@@ -115,70 +111,83 @@ class Dataset:
                        if isinstance(p, Month) and (obs.is_number or obs.symbol)})
 
 
-def parse_value(text: str, unit: str) -> tuple[float | None, str | None, str | None]:
-    """A cell → (number, symbol, error). Blank is (None, None, None)."""
-    text = text.strip()
-    if not text:
-        return None, None, None
-    if text.lower() in SYMBOLS:
-        return None, text.lower(), None
-    number_text = text[:-1].strip() if text.endswith("%") else text
-    if not _NUMBER.match(number_text):
-        return None, None, (f"'{text}' is not a number; expected e.g. 1,234 or 90%, a blank "
-                            f"cell, or one of the symbols c, z, x, :")
-    number = float(number_text.replace(",", ""))
-    if text.endswith("%") and unit != "percent":
-        return None, None, f"'{text}' has a % sign but the measure's unit is {unit}"
-    if unit == "percent" and not 0 <= number <= 100:
-        return None, None, f"'{text}' is outside 0–100 for a percentage"
-    if unit in ("number", "rate") and number < 0:
-        return None, None, f"'{text}' is negative; a {unit} cannot be below 0"
-    return number, None, None
-
-
 def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
-    """Check every table against its columns and each other; collect every problem."""
-    for table in tables.values():
-        _check_columns(table, problems)
+    """Check every table against its columns and each other; collect every problem.
+
+    One mistake is one message: a table whose header lacks a column is not read, but the ids
+    its rows declare still count, so references to them are not reported again."""
+    readable = {name: t for name, t in tables.items() if _has_columns(t, problems)}
     data = Dataset()
-    data.priorities = _priorities(tables.get("priorities"), problems)
-    data.measures = _measures(tables.get("measures"), {p.id for p in data.priorities}, problems)
+    data.priorities = _priorities(readable.get("priorities"), problems)
+    data.measures = _measures(readable.get("measures"), _declared(tables.get("priorities")),
+                              {p.id for p in data.priorities}, problems)
     by_id = {m.id: m for m in data.measures}
-    # Rows of a measure whose own row has errors are not reported again as unknown.
-    declared_rows = [cells for _, cells in tables["measures"].rows] if "measures" in tables else []
-    declared = {cells.get("id", "") for cells in declared_rows}
-    declared_pages = {cells.get("group") or cells.get("id", "") for cells in declared_rows}
+    declared = _declared(tables.get("measures"))
+    declared_pages = _declared(tables.get("measures"), pages=True)
     if "values" in tables:
         data.values_source = tables["values"].source
-    data.values = _values(tables.get("values"), by_id, declared, problems)
-    data.milestones = _milestones(tables.get("targets"), by_id, declared, problems)
-    data.commentary = _commentary(tables.get("commentary"), by_id, declared_pages, problems)
-    data.comparators = _comparators(tables.get("comparators"), by_id, declared, problems)
+    data.values = _values(readable.get("values"), by_id, declared, problems)
+    _warn_about_fractions(data, problems)
+    data.milestones = _milestones(readable.get("targets"), by_id, declared, problems)
+    data.commentary = _commentary(readable.get("commentary"), by_id, declared_pages, problems)
+    data.comparators = _comparators(readable.get("comparators"), by_id, declared, problems)
     return data
 
 
-def _check_columns(table: RawTable, problems: Problems) -> None:
+def _warn_about_fractions(data: Dataset, problems: Problems) -> None:
+    """0.9 for 90% is a valid percentage, so only the whole series gives the mistake away."""
+    for measure in data.measures:
+        numbers = [o.value for o in data.values[measure.id].values() if o.value is not None]
+        if measure.unit == "percent" and numbers and 0 < max(numbers) <= 1:
+            problems.warning(data.values_source, f"measure '{measure.id}': every value is 1% or "
+                                                 f"less; were percentages given as fractions "
+                                                 f"(0.9 for 90%)?", column="value")
+
+
+def _has_columns(table: RawTable, problems: Problems) -> bool:
     expected = COLUMNS[table.name]
     missing = [c for c, required in expected.items() if required and c not in table.columns]
     for column in missing:
         found = [c for c in table.columns if c]
         close = difflib.get_close_matches(column, [c for c in found if c not in expected], n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = f"; did you mean {shown(close[0])}?" if close else ""
         problems.error(table.source, f"missing required column '{column}'; expected columns "
-                                     f"{', '.join(expected)}; found {', '.join(found)}{hint}")
-    if missing:
-        table.rows = []  # its rows cannot be read; the column error says why
+                                     f"{', '.join(expected)}; found {_names(found)}{hint}")
+    return not missing
+
+
+def _names(names: list[str]) -> str:
+    """A header's names for a message: each cut, and at most 20 of them."""
+    text = ", ".join(cut(name) for name in names[:MAX_COLUMNS_SHOWN])
+    more = len(names) - MAX_COLUMNS_SHOWN
+    return f"{text} and {more:,} more" if more > 0 else text
+
+
+def _declared(table: RawTable | None, pages: bool = False) -> set[str] | None:
+    """Every id the table's rows declare (with pages=True, the measures' pages), rows with
+    errors included: their references are not reported again. A malformed id ('cin number',
+    'B.') also counts in the form references use ('cin_number', 'B'). None when the ids cannot
+    be known (no table, or no id column): references to it are not checked."""
+    if table is None or "id" not in table.columns:
+        return None
+    ids = set()
+    for _, cells in table.rows + table.unreadable:
+        ident = (cells.get("group") if pages else "") or cells.get("id", "")
+        ids.add(ident)
+        if not _ID.match(ident):
+            ids.add(re.sub(r"[^A-Za-z0-9_]+", "_", ident).strip("_"))
+    return ids
 
 
 def _unique_id(table: RawTable, row: int, cells: dict[str, str], seen: dict[str, int],
                problems: Problems) -> str | None:
     ident = cells.get("id", "")
     if not _ID.match(ident):
-        problems.error(table.source, f"id '{ident}' must be letters, digits or underscores",
+        problems.error(table.source, f"id {shown(ident)} must be letters, digits or underscores",
                        row, "id")
         return None
     if ident in seen:
-        problems.error(table.source, f"id '{ident}' is also on row {seen[ident]}", row, "id")
+        problems.error(table.source, f"id {shown(ident)} is also on row {seen[ident]}", row, "id")
         return None
     seen[ident] = row
     return ident
@@ -203,12 +212,12 @@ def _choice(table: RawTable, row: int, cells: dict[str, str], column: str,
     value = cells.get(column, "").strip().lower()
     if value in choices:
         return value
-    problems.error(table.source, f"'{cells.get(column, '')}' is not a valid {column}; expected "
-                                 f"one of {', '.join(choices)}", row, column)
+    problems.error(table.source, f"{shown(cells.get(column, ''))} is not a valid {column}; "
+                                 f"expected one of {', '.join(choices)}", row, column)
     return None
 
 
-def _number(table: RawTable, row: int, cells: dict[str, str], column: str, unit: str,
+def _number(table: RawTable, row: int, cells: dict[str, str], column: str, unit: str | None,
             problems: Problems) -> float | None:
     number, symbol, error = parse_value(cells.get(column, ""), unit)
     if error or symbol:
@@ -217,8 +226,8 @@ def _number(table: RawTable, row: int, cells: dict[str, str], column: str, unit:
     return number
 
 
-def _measures(table: RawTable | None, priority_ids: set[str], problems: Problems
-              ) -> list[Measure]:
+def _measures(table: RawTable | None, priority_ids: set[str] | None, built: set[str],
+              problems: Problems) -> list[Measure]:
     if table is None:
         return []
     seen: dict[str, int] = {}
@@ -228,19 +237,19 @@ def _measures(table: RawTable | None, priority_ids: set[str], problems: Problems
         unit = _choice(table, row, cells, "unit", UNITS, problems)
         polarity = _choice(table, row, cells, "polarity", POLARITIES, problems)
         priority = cells.get("priority", "")
-        if priority not in priority_ids:
-            problems.error(table.source, f"priority '{priority}' is not an id in priorities; "
-                                         f"known: {', '.join(sorted(priority_ids))}",
+        if priority_ids is not None and priority not in priority_ids:
+            problems.error(table.source, f"priority {shown(priority)} is not an id in "
+                                         f"priorities; known: {', '.join(sorted(built))}",
                            row, "priority")
         if not cells.get("title"):
             problems.error(table.source, "title is blank", row, "title")
-        numbers = {c: _number(table, row, cells, c, unit or "number", problems)
+        numbers = {c: _number(table, row, cells, c, unit, problems)
                    for c in ("target", "tolerance_low", "tolerance_high")}
         if polarity == "range" and None in (numbers["tolerance_low"], numbers["tolerance_high"]) \
                 and numbers["target"] is None:
             problems.error(table.source, "a 'range' measure needs tolerance_low and "
                                          "tolerance_high, or a target", row, "polarity")
-        if ident and unit and polarity and priority in priority_ids and cells.get("title"):
+        if ident and unit and polarity and priority in built and cells.get("title"):
             result.append(Measure(
                 id=ident, title=cells["title"], priority=priority, group=cells.get("group", ""),
                 unit=unit, polarity=polarity, frequency=cells.get("frequency") or "Monthly",
@@ -259,7 +268,7 @@ def _check_groups(table: RawTable, measures: list[Measure], problems: Problems) 
                 priorities[measure.group].append(measure.priority)
     for group, found in priorities.items():
         if len(found) > 1:
-            problems.error(table.source, f"group '{group}' has measures in priorities "
+            problems.error(table.source, f"group {shown(group)} has measures in priorities "
                                          f"{' and '.join(found)}; the measures of a group share "
                                          f"one page, so they need the same priority",
                            column="group")
@@ -274,26 +283,26 @@ def _month(table: RawTable, row: int, cells: dict[str, str], column: str, proble
         return Month.parse(text)
     except ValueError:
         also = " or 'latest'" if allow_latest else ""
-        problems.error(table.source, f"'{text}' is not a month; expected YYYY-MM (e.g. 2023-06)"
-                                     f"{also}", row, column)
+        problems.error(table.source, f"{shown(text)} is not a month; expected YYYY-MM "
+                                     f"(e.g. 2023-06){also}", row, column)
         return None
 
 
 def _known_measure(table: RawTable, row: int, cells: dict[str, str],
-                   measures: dict[str, Measure], declared: set[str], problems: Problems
-                   ) -> Measure | None:
+                   measures: dict[str, Measure], declared: set[str] | None,
+                   problems: Problems) -> Measure | None:
     ident = cells.get("measure_id", "")
-    if ident in measures or ident in declared:
+    if declared is None or ident in measures or ident in declared:
         return measures.get(ident)
     close = difflib.get_close_matches(ident, list(measures), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    problems.error(table.source, f"measure_id '{ident}' is not an id in measures{hint}",
+    problems.error(table.source, f"measure_id {shown(ident)} is not an id in measures{hint}",
                    row, "measure_id")
     return None
 
 
-def _values(table: RawTable | None, measures: dict[str, Measure], declared: set[str],
-            problems: Problems
+def _values(table: RawTable | None, measures: dict[str, Measure],
+            declared: set[str] | None, problems: Problems
             ) -> dict[str, dict[Month | str, Observation]]:
     result: dict[str, dict[Month | str, Observation]] = {m: {} for m in measures}
     if table is None:
@@ -303,13 +312,13 @@ def _values(table: RawTable | None, measures: dict[str, Measure], declared: set[
         measure = _known_measure(table, row, cells, measures, declared, problems)
         period = _month(table, row, cells, "period", problems, allow_latest=True)
         number, symbol, error = parse_value(cells.get("value", ""),
-                                            measure.unit if measure else "number")
+                                            measure.unit if measure else None)
         if error:
             problems.error(table.source, error, row, "value")
         rating = cells.get("rag", "").strip()
         if rating and rating.capitalize() not in RATINGS:
-            problems.error(table.source, f"rag '{rating}' is not a rating; expected Red, Amber "
-                                         f"or Green, or a blank cell", row, "rag")
+            problems.error(table.source, f"rag {shown(rating)} is not a rating; expected Red, "
+                                         f"Amber or Green, or a blank cell", row, "rag")
         if measure is None or period is None or error:
             continue
         key = (measure.id, period)
@@ -323,8 +332,8 @@ def _values(table: RawTable | None, measures: dict[str, Measure], declared: set[
     return result
 
 
-def _milestones(table: RawTable | None, measures: dict[str, Measure], declared: set[str],
-                problems: Problems
+def _milestones(table: RawTable | None, measures: dict[str, Measure],
+                declared: set[str] | None, problems: Problems
                 ) -> dict[str, list[Milestone]]:
     result: dict[str, list[Milestone]] = {m: [] for m in measures}
     if table is None:
@@ -333,7 +342,7 @@ def _milestones(table: RawTable | None, measures: dict[str, Measure], declared: 
         measure = _known_measure(table, row, cells, measures, declared, problems)
         due = _month(table, row, cells, "due", problems)
         target = _number(table, row, cells, "target",
-                         measure.unit if measure else "number", problems)
+                         measure.unit if measure else None, problems)
         if target is None and cells.get("target", "") == "":
             problems.error(table.source, "target is blank", row, "target")
         if measure and isinstance(due, Month) and target is not None:
@@ -343,20 +352,22 @@ def _milestones(table: RawTable | None, measures: dict[str, Measure], declared: 
     return result
 
 
-def _commentary(table: RawTable | None, measures: dict[str, Measure], declared_pages: set[str],
-                problems: Problems) -> dict[tuple[str, Month], Commentary]:
+def _commentary(table: RawTable | None, measures: dict[str, Measure],
+                declared_pages: set[str] | None, problems: Problems
+                ) -> dict[tuple[str, Month], Commentary]:
     result: dict[tuple[str, Month], Commentary] = {}
     pages = {m.page for m in measures.values()}
     if table is None:
         return result
     for row, cells in table.rows:
         page = cells.get("page", "")
-        if page not in pages and page not in declared_pages:
+        if declared_pages is not None and page not in pages and page not in declared_pages:
             close = difflib.get_close_matches(page, sorted(pages), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             if page in measures:
-                hint = f"; '{page}' is reported in group '{measures[page].group}': use the group"
-            problems.error(table.source, f"page '{page}' is not a measure group or id"
+                hint = (f"; {shown(page)} is reported in group "
+                        f"{shown(measures[page].group)}: use the group")
+            problems.error(table.source, f"page {shown(page)} is not a measure group or id"
                                          f"{hint}", row, "page")
         period = _month(table, row, cells, "period", problems)
         if page in pages and isinstance(period, Month):
@@ -366,8 +377,8 @@ def _commentary(table: RawTable | None, measures: dict[str, Measure], declared_p
     return result
 
 
-def _comparators(table: RawTable | None, measures: dict[str, Measure], declared: set[str],
-                 problems: Problems
+def _comparators(table: RawTable | None, measures: dict[str, Measure],
+                 declared: set[str] | None, problems: Problems
                  ) -> dict[str, list[Comparator]]:
     result: dict[str, list[Comparator]] = {m: [] for m in measures}
     if table is None:
@@ -375,7 +386,7 @@ def _comparators(table: RawTable | None, measures: dict[str, Measure], declared:
     for row, cells in table.rows:
         measure = _known_measure(table, row, cells, measures, declared, problems)
         value = _number(table, row, cells, "value",
-                        measure.unit if measure else "number", problems)
+                        measure.unit if measure else None, problems)
         period = None
         if cells.get("period"):
             period = _month(table, row, cells, "period", problems)

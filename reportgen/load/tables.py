@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import difflib
+import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,7 @@ MONTH_COLUMNS = {"period", "due"}
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_WORKBOOK_BYTES = 50_000_000  # uncompressed; a real KPI workbook is a few MB
 MAX_CSV_BYTES = 20_000_000
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline; DEL; C1
 
 
 @dataclass
@@ -31,10 +37,19 @@ class RawTable:
     source: str  # how the author names it: "values.csv" or "data.xlsx, sheet 'values'"
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (author row, cells)
+    # Rows already reported as unreadable (cells shifted by a stray comma): not checked again,
+    # but the ids they declare still count, so references to them are not reported too.
+    unreadable: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
 def normalise_column(name: object) -> str:
-    return str(name if name is not None else "").strip().lower()
+    return without_controls(str(name if name is not None else "")).strip().lower()
+
+
+def without_controls(text: str) -> str:
+    """A cell's text without control characters (BEL, ESC, NUL …) but tab and newline: they are
+    invisible in Excel, yet would reach the PDF's text. A lone CR is a line break."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def read_tables(project: Path, problems: Problems) -> dict[str, RawTable]:
@@ -92,8 +107,6 @@ def _read_csv_folder(project: Path, problems: Problems) -> dict[str, RawTable]:
 
 
 def _read_csv(path: Path, name: str, problems: Problems) -> RawTable | None:
-    import pandas as pd
-
     label = path.name
     if path.stat().st_size > MAX_CSV_BYTES:
         problems.error(label, f"file is larger than {MAX_CSV_BYTES // 1_000_000} MB")
@@ -109,23 +122,105 @@ def _read_csv(path: Path, name: str, problems: Problems) -> RawTable | None:
     if not text.strip():
         problems.error(label, "the file is empty; expected a header row and data rows")
         return None
-    import io
+    rows = _csv_rows(text, label, problems)
+    if rows is None:
+        return None
+    header, body = rows[0], rows[1:]
+    shifted = _check_row_lengths(label, len(header), body, problems)
+    table = _table_from_rows(name, label, header, [row[:len(header)] for row in body], problems)
+    table.unreadable = [(row, cells) for row, cells in table.rows if row in shifted]
+    table.rows = [(row, cells) for row, cells in table.rows if row not in shifted]
+    return table
 
-    # Every cell as text, nothing read as NA: 'NA' or 'n/a' must be reported, not made blank.
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                        skip_blank_lines=False)
-    return _table_from_rows(name, label, list(frame.columns), frame.itertuples(index=False),
-                            problems)
+
+def _csv_rows(text: str, label: str, problems: Problems) -> list[list[str]] | None:
+    """Every row's cells, each cell as text (so 'NA' is reported, never made blank); None when
+    the file cannot be read (the problem names the row and line)."""
+    rows: list[list[str]] = []
+    for strict in (True, False):
+        reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+        rows, line = [], 0
+        try:
+            for row in reader:
+                rows.append(row)
+                line = reader.line_num
+            return rows
+        except csv.Error as error:
+            if strict and not _fatal(error):
+                continue  # text after a closing quote ("a"b): read it leniently, as Excel does
+            problems.error(label, _csv_problem(error, line + 1), len(rows) + 1)
+            return None
+    return rows
+
+
+def _fatal(error: csv.Error) -> bool:
+    """A quoted cell open at the end of the file (it would swallow every row after it), or a
+    cell over the csv module's size limit."""
+    return "end of data" in str(error) or "field larger" in str(error)
+
+
+def _csv_problem(error: csv.Error, line: int) -> str:
+    if "field larger" in str(error):
+        return (f"a cell has over {csv.field_size_limit():,} characters; the limit is "
+                f"{MAX_CELL_CHARS:,}")
+    if "end of data" in str(error):
+        return (f"the row starting on line {line} opens a quoted cell that is never closed; "
+                f'end the cell with " (a quote inside a cell is written "")')
+    return f"cannot be read as CSV (line {line}): {error}"
+
+
+def _check_row_lengths(label: str, width: int, body: list[list[str]], problems: Problems
+                       ) -> set[int]:
+    """Rows with more cells than the header has columns, said once for each cause: only empty
+    cells past the header (a trailing comma; the rows read as they are), or text past it (a
+    comma in a cell without quotes; the cells have shifted). The shifted rows' numbers."""
+    trailing: dict[int, int] = {}
+    shifted: dict[int, int] = {}
+    for row, cells in enumerate(body, start=2):
+        if len(cells) > width:
+            found = shifted if any(c.strip() for c in cells[width:]) else trailing
+            found[row] = len(cells)
+    if trailing:
+        problems.error(label, f"{_rows_have(trailing)} but the header has {width} columns; is "
+                              f"there a trailing comma?")
+    if shifted:
+        problems.error(label, f"{_rows_have(shifted)} but the header has {width} columns; does "
+                              f"a cell hold a comma without double quotes around the cell?")
+    return set(shifted)
+
+
+def _rows_have(cells_by_row: dict[int, int]) -> str:
+    """'row 7 has 6 cells', 'rows 2–100 have 6 or 7 cells'."""
+    counts = sorted(set(cells_by_row.values()))
+    cells = " or ".join(map(str, counts)) if len(counts) < 3 else f"{counts[0]} to {counts[-1]}"
+    if len(cells_by_row) == 1:
+        return f"row {next(iter(cells_by_row))} has {cells} cells"
+    return f"rows {row_list(sorted(cells_by_row))} have {cells} cells"
+
+
+def row_list(rows: list[int], most: int = 5) -> str:
+    """Sorted row numbers as runs: '2–4, 9 and 12', '2, 4, 6, 8, 10 and 45 more'."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    texts = [f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs]
+    if len(texts) > most:
+        left = sum(len(r) for r in runs[most:])
+        return f"{', '.join(texts[:most])} and {left:,} more"
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} and {texts[-1]}"
 
 
 def _table_from_rows(name: str, label: str, header: Sequence[object], rows, problems: Problems
-                     ) -> RawTable | None:
+                     ) -> RawTable:
     columns = [normalise_column(c) for c in header]
     table = RawTable(name, label, columns)
     for index, row in enumerate(rows):
         cells = {}
         for column, cell in zip(columns, row, strict=False):
-            text = "" if cell is None else str(cell)
+            text = "" if cell is None else without_controls(str(cell))
             if len(text) > MAX_CELL_CHARS:
                 problems.error(label, f"cell has {len(text):,} characters; the limit is "
                                       f"{MAX_CELL_CHARS:,}", index + 2, column)
@@ -199,22 +294,39 @@ def _reason(error: Exception) -> str:
 
 
 def _workbook_is_safe(path: Path, problems: Problems) -> bool:
-    """Refuse a non-zip or a zip bomb before openpyxl expands anything."""
+    """Refuse a non-zip, a zip bomb or a damaged member before openpyxl expands anything."""
     if not zipfile.is_zipfile(path):
         problems.error(WORKBOOK, "is not an Excel .xlsx workbook (not a zip file)")
         return False
-    with zipfile.ZipFile(path) as archive:
-        expanded = sum(info.file_size for info in archive.infolist())
-        if expanded > MAX_WORKBOOK_BYTES:
-            problems.error(WORKBOOK, f"expands to {expanded:,} bytes, over the limit of "
-                                     f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _members_are_safe(archive, problems)
+    except zipfile.BadZipFile as error:  # its directory of members is damaged
+        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {error}")
+        return False
+
+
+def _members_are_safe(archive: zipfile.ZipFile, problems: Problems) -> bool:
+    expanded = sum(info.file_size for info in archive.infolist())
+    if expanded > MAX_WORKBOOK_BYTES:
+        problems.error(WORKBOOK, f"expands to {expanded:,} bytes, over the limit of "
+                                 f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
+        return False
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            unsafe = _declares_entities(archive, info)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            # Reading every member here means openpyxl never meets a damaged one later.
+            problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {info.filename} "
+                                     f"is damaged ({error})")
             return False
-        for info in archive.infolist():
-            if info.filename.endswith((".xml", ".rels")) and _declares_entities(archive, info):
-                problems.error(WORKBOOK, f"cannot be read as an Excel workbook: "
-                                         f"{info.filename} contains an XML entity or DTD "
-                                         f"declaration, which is refused for safety")
-                return False
+        if unsafe:
+            problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {info.filename} "
+                                     f"contains an XML entity or DTD declaration, which is "
+                                     f"refused for safety")
+            return False
     return True
 
 
@@ -229,8 +341,13 @@ def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 def _read_sheet(values_sheet, formulas_sheet, name: str, label: str, problems: Problems
                 ) -> RawTable | None:
-    rows = values_sheet.iter_rows()
-    formula_rows = formulas_sheet.iter_rows(values_only=True)
+    try:  # a read-only sheet is parsed only now, row by row
+        rows = iter(list(values_sheet.iter_rows()))
+        formula_rows = iter(list(formulas_sheet.iter_rows(values_only=True)))
+    except Exception as error:  # openpyxl raises many kinds for a damaged sheet
+        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: sheet "
+                                 f"'{values_sheet.title}' is damaged ({_reason(error)})")
+        return None
     header_cells = next(rows, None)
     next(formula_rows, None)
     if header_cells is None or not any(c.value is not None for c in header_cells):
@@ -267,5 +384,6 @@ def _cell_text(cell, column: str) -> str:
 
 
 def _plain_number(value: float) -> str:
+    """The number as an author would type it: never '1e-05', which is no figure in a cell."""
     rounded = round(float(value), 9)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
+    return str(int(rounded)) if rounded.is_integer() else format(Decimal(repr(rounded)), "f")

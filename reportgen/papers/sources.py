@@ -10,10 +10,11 @@ from pathlib import Path
 
 from reportgen.config.report import CONFIG_FILE
 from reportgen.load.dataset import Dataset
+from reportgen.load.numbers import FigureError, NotANumber, parse_number
 from reportgen.load.tables import RawTable, read_extra_table
 from reportgen.months import Month
 from reportgen.papers.config import AppendixConfig, PaperConfig, TableColumn
-from reportgen.problems import Problems
+from reportgen.problems import Problems, shown
 from reportgen.render.formatting import format_number
 
 MAX_MARKDOWN_BYTES = 1_000_000
@@ -142,8 +143,11 @@ def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems:
     formats = {c.name: c.format for c in columns}
     if chart_columns:
         label, value = chart_columns
+        # A figure the table shows was checked there: its problem is not reported twice.
+        checked = value in {c.name for c in columns if c.format != "text"}
         for row, cells in raw.rows:
-            figure = _number(cells.get(value, ""), raw.source, row, value, problems)
+            figure = _number(cells.get(value, ""), raw.source, row, value,
+                             Problems() if checked else problems)
             if figure is not None:
                 bars.append((cells.get(label, ""), figure))
     bar_format = formats.get(chart_columns[1], "number") if chart_columns else "number"
@@ -157,14 +161,16 @@ def _heading(name: str) -> str:
 
 
 def _number(text: str, source: str, row: int, column: str, problems: Problems) -> float | None:
-    cleaned = text.replace(",", "").removesuffix("%").strip()
-    if not cleaned:
+    """A figure by the pack's own rules ('1,234', '90%'; finite and of sane size); blank is None."""
+    if not text.strip():
         return None
     try:
-        return float(cleaned)
-    except ValueError:
-        problems.error(source, f"expected a number, found {text!r}", row, column)
-        return None
+        return parse_number(text).value
+    except NotANumber:
+        problems.error(source, f"expected a number, found {shown(text.strip())}", row, column)
+    except FigureError as error:
+        problems.error(source, str(error), row, column)
+    return None
 
 
 def _cell(text: str, fmt: str, source: str, row: int, column: str, problems: Problems) -> str:

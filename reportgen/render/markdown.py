@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline, emphasis
 from markupsafe import Markup
 
 
@@ -15,7 +16,14 @@ def _renderer() -> MarkdownIt:
     renderer = MarkdownIt("commonmark", {"html": False, "linkify": False})
     renderer.disable(["link", "image", "autolink", "html_inline", "html_block", "heading",
                       "lheading", "reference", "code", "fence", "hr"])
+    renderer.inline.ruler.at("emphasis", _star_emphasis)
     return renderer
+
+
+def _star_emphasis(state: StateInline, silent: bool) -> bool:
+    """Bold and italics by * only; an underscore is always shown as typed. CommonMark keeps
+    snake_case literal, but makes '{{ x.__class__ }}' bold and '_x_' italic."""
+    return state.src[state.pos] != "_" and emphasis.tokenize(state, silent)
 
 
 def render_commentary(text: str) -> Markup:
