@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportgen.load.dataset import Dataset, Measure, Milestone, Observation
+from reportgen.model import (
+    Dataset,
+    Direction,
+    Measure,
+    Milestone,
+    Observation,
+    Rating,
+    SetBy,
+    Trend,
+)
 from reportgen.months import Month
 from reportgen.problems import Problems
 
-NO_DATA = "No data"
-NOT_RATED = "Not rated"
+NO_DATA: Rating = "No data"
+NOT_RATED: Rating = "Not rated"
 MISSING = Observation()
 
 
@@ -40,19 +50,20 @@ class Assessment:
     target: Target | None
     band: Band | None  # the band the rule uses (the measure's, else the default tolerance's)
     band_given: bool  # the measure has a tolerance of its own: else a default stands in
-    rating: str  # Red, Amber, Green, Not rated, No data
-    rule_rating: str
-    rating_set_by: str  # rule or author
-    direction: str  # up, down, same, n/a
-    trend: str  # improving, declining, no change, n/a
+    rating: Rating
+    rule_rating: Rating
+    rating_set_by: SetBy
+    direction: Direction
+    trend: Trend
 
 
-def milestone_target(milestones: list[Milestone], period: Month) -> Milestone | None:
+def milestone_target(milestones: Sequence[Milestone], period: Month) -> Milestone | None:
     """The earliest milestone due in or after the period."""
     return next((m for m in milestones if m.due >= period), None)
 
 
-def target_for(measure: Measure, milestones: list[Milestone], period: Month) -> Target | None:
+def target_for(measure: Measure, milestones: Sequence[Milestone], period: Month
+               ) -> Target | None:
     milestone = milestone_target(milestones, period)
     if measure.target is not None:
         same = milestone if milestone and milestone.target == measure.target else None
@@ -76,7 +87,7 @@ def tolerance_band(measure: Measure, target: float | None, tolerance: float) -> 
 
 
 def rag_rating(measure: Measure, value: float | None, target: float | None, tolerance: float
-               ) -> str:
+               ) -> Rating:
     """SPEC "RAG rating": Green on target, Amber inside tolerance, else Red."""
     if value is None:
         return NO_DATA
@@ -95,7 +106,7 @@ def rag_rating(measure: Measure, value: float | None, target: float | None, tole
 
 
 def _range_rating(band: Band | None, value: float, target: float | None, tolerance: float
-                  ) -> str:
+                  ) -> Rating:
     if band is None or band.low is None or band.high is None:
         return NOT_RATED
     if _at_most(band.low, value) and _at_most(value, band.high):
@@ -111,13 +122,14 @@ def _at_most(value: float, limit: float) -> bool:
 
 
 def direction_of_travel(measure: Measure, value: float | None, previous: float | None,
-                        band: Band | None, same_at: float = 0.5) -> tuple[str, str]:
+                        band: Band | None, same_at: float = 0.5
+                        ) -> tuple[Direction, Trend]:
     """(direction, trend) against the previous month; equal at display precision is 'same'."""
     if value is None or previous is None:
         return "n/a", "n/a"
     if abs(value - previous) < same_at:
         return "same", "no change"
-    direction = "up" if value > previous else "down"
+    direction: Direction = "up" if value > previous else "down"
     if measure.polarity == "up":
         better = direction == "up"
     elif measure.polarity == "down":

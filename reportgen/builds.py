@@ -9,8 +9,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from reportgen.model import Edition
 from reportgen.months import Month
 from reportgen.problems import Problem
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from reportgen.assess import Assessment
     from reportgen.config.report import ReportConfig
 
-Edition = Literal["pdf", "html"]
 EDITIONS: dict[str, tuple[Edition, ...]] = {"pdf": ("pdf",), "html": ("html",),
                                             "all": ("pdf", "html")}
 

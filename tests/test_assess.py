@@ -13,7 +13,7 @@ from reportgen.assess import (
     target_for,
     tolerance_band,
 )
-from reportgen.load.dataset import Dataset, Measure, Milestone, Observation, Priority
+from reportgen.model import Dataset, Measure, Milestone, Observation, Priority
 from reportgen.months import Month
 from reportgen.problems import Problems
 
@@ -115,9 +115,9 @@ def test_direction_of_travel(polarity: str, value: float, previous: float | None
     assert direction_of_travel(m, value, previous, band) == (direction, trend)
 
 
-def _data(values: dict, measures: list[Measure]) -> Dataset:
-    return Dataset(priorities=[Priority("A", "A")], measures=measures,
-                   values={m.id: values.get(m.id, {}) for m in measures})
+def _data(values: dict, measures: list[Measure], latest: dict | None = None) -> Dataset:
+    return Dataset(priorities=(Priority("A", "A"),), measures=tuple(measures),
+                   values={m.id: values.get(m.id, {}) for m in measures}, latest=latest or {})
 
 
 def test_author_rating_replaces_the_rule() -> None:
@@ -138,8 +138,8 @@ def test_symbol_is_no_data_and_no_direction() -> None:
 
 def test_latest_period_is_newest_month_with_values() -> None:
     m = measure()
-    data = _data({"m": {Month(2023, 5): Observation(1), Month(2023, 6): Observation(2),
-                        "latest": Observation(3)}}, [m])
+    data = _data({"m": {Month(2023, 5): Observation(1), Month(2023, 6): Observation(2)}}, [m],
+                 latest={"m": Observation(3)})
     assert resolve_period("latest", data, Problems()) == Month(2023, 6)
     problems = Problems()
     assert resolve_period("2023-08", data, problems) is None

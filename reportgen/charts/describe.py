@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportgen.charts.spec import ChartSpec
-from reportgen.load.dataset import SYMBOLS
+from reportgen.load.numbers import SYMBOLS
 from reportgen.months import Month
 from reportgen.render.formatting import format_band, format_number
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from reportgen.assess import Assessment, Band
 from reportgen.config.report import ReportConfig
-from reportgen.load.dataset import Comparator, Dataset
+from reportgen.model import Comparator, Dataset, Observation
 from reportgen.months import Month, month_range
 from reportgen.render.formatting import format_number
 
@@ -81,7 +82,7 @@ def chart_spec(data: Dataset, assessment: Assessment, window_months: int,
         half_width=half_width)
 
 
-def _with_figures(window: list[Month], series: dict) -> list[Month]:
+def _with_figures(window: list[Month], series: Mapping[Month, Observation]) -> list[Month]:
     """The window from the measure's first month with a figure (or symbol): three months of
     data are three months on the axis, not three points on a year and a half."""
     first = next((m for m in window if (o := series.get(m)) and (o.is_number or o.symbol)),
@@ -103,7 +104,7 @@ def shown_band(assessment: Assessment, draw_default_band: bool) -> Band | None:
                 None if high is None else round(high, places))
 
 
-def _comparator_lines(comparators: list[Comparator], window: list[Month]
+def _comparator_lines(comparators: Sequence[Comparator], window: list[Month]
                       ) -> tuple[ComparatorLine, ...]:
     names = list(dict.fromkeys(c.name for c in comparators))
     lines = []

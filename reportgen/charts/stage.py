@@ -14,7 +14,7 @@ from reportgen.charts.spec import ChartSpec, chart_specs
 from reportgen.charts.style import ChartStyle
 from reportgen.charts.svg import figure_svg
 from reportgen.config.report import ReportConfig
-from reportgen.load.dataset import Dataset
+from reportgen.model import Dataset
 from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_number
 from reportgen.resources import data_uri

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from typing import cast
 
 from reportgen.load.numbers import SYMBOLS as SYMBOLS  # where the pages look them up
 from reportgen.load.numbers import parse_value
 from reportgen.load.tables import RawTable
+from reportgen.model import (
+    LATEST,
+    POLARITIES,
+    RATINGS,
+    UNITS,
+    AuthorRating,
+    Commentary,
+    Comparator,
+    Dataset,
+    Measure,
+    Milestone,
+    Observation,
+    Polarity,
+    Priority,
+    Unit,
+)
 from reportgen.months import Month
 from reportgen.problems import Problems, cut, shown
 
-LATEST = "latest"  # the period of the refresh after the period end
-UNITS = ("number", "rate", "percent")
-POLARITIES = ("up", "down", "range")
-RATINGS = ("Red", "Amber", "Green")
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
 MAX_COLUMNS_SHOWN = 20  # of a header's names in a message
 
@@ -34,112 +46,38 @@ COLUMNS: dict[str, dict[str, bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class Priority:
-    id: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Measure:
-    id: str
-    title: str
-    priority: str
-    group: str
-    unit: str
-    polarity: str
-    target: float | None
-    tolerance_low: float | None
-    tolerance_high: float | None
-    frequency: str
-    chart_title: str
-
-    @property
-    def page(self) -> str:
-        """Measures sharing a group share a page; otherwise the measure has its own."""
-        return self.group or self.id
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One month's figure: a number, a statistical symbol, or missing (both None)."""
-
-    value: float | None = None
-    symbol: str | None = None
-    author_rating: str | None = None
-    rating_note: str = ""
-
-    @property
-    def is_number(self) -> bool:
-        return self.value is not None
-
-
-@dataclass(frozen=True)
-class Milestone:
-    due: Month
-    target: float
-
-
-@dataclass(frozen=True)
-class Commentary:
-    working_well: str
-    worried_about: str
-    doing_about_it: str
-
-
-@dataclass(frozen=True)
-class Comparator:
-    name: str
-    value: float
-    period: Month | None
-
-
-@dataclass
-class Dataset:
-    """Everything the tables say, typed and checked."""
-
-    priorities: list[Priority] = field(default_factory=list)
-    measures: list[Measure] = field(default_factory=list)
-    values: dict[str, dict[Month | str, Observation]] = field(default_factory=dict)
-    milestones: dict[str, list[Milestone]] = field(default_factory=dict)
-    commentary: dict[tuple[str, Month], Commentary] = field(default_factory=dict)
-    comparators: dict[str, list[Comparator]] = field(default_factory=dict)
-    values_source: str = "values.csv"
-
-    def months_with_values(self) -> list[Month]:
-        return sorted({p for series in self.values.values() for p, obs in series.items()
-                       if isinstance(p, Month) and (obs.is_number or obs.symbol)})
-
-
 def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     """Check every table against its columns and each other; collect every problem.
 
     One mistake is one message: a table whose header lacks a column is not read, but the ids
     its rows declare still count, so references to them are not reported again."""
     readable = {name: t for name, t in tables.items() if _has_columns(t, problems)}
-    data = Dataset()
-    data.priorities = _priorities(readable.get("priorities"), problems)
-    data.measures = _measures(readable.get("measures"), _declared(tables.get("priorities")),
-                              {p.id for p in data.priorities}, problems)
-    by_id = {m.id: m for m in data.measures}
+    priorities = _priorities(readable.get("priorities"), problems)
+    measures = _measures(readable.get("measures"), _declared(tables.get("priorities")),
+                         {p.id for p in priorities}, problems)
+    by_id = {m.id: m for m in measures}
     declared = _declared(tables.get("measures"))
     declared_pages = _declared(tables.get("measures"), pages=True)
-    if "values" in tables:
-        data.values_source = tables["values"].source
-    data.values = _values(readable.get("values"), by_id, declared, problems)
-    _warn_about_fractions(data, problems)
-    data.milestones = _milestones(readable.get("targets"), by_id, declared, problems)
-    data.commentary = _commentary(readable.get("commentary"), by_id, declared_pages, problems)
-    data.comparators = _comparators(readable.get("comparators"), by_id, declared, problems)
-    return data
+    source = tables["values"].source if "values" in tables else "values.csv"
+    values, latest = _values(readable.get("values"), by_id, declared, problems)
+    _warn_about_fractions(measures, values, source, problems)
+    return Dataset(
+        priorities=tuple(priorities), measures=tuple(measures), values=values, latest=latest,
+        milestones={k: tuple(v) for k, v in
+                    _milestones(readable.get("targets"), by_id, declared, problems).items()},
+        commentary=_commentary(readable.get("commentary"), by_id, declared_pages, problems),
+        comparators={k: tuple(v) for k, v in
+                     _comparators(readable.get("comparators"), by_id, declared, problems).items()},
+        values_source=source)
 
 
-def _warn_about_fractions(data: Dataset, problems: Problems) -> None:
+def _warn_about_fractions(measures: list[Measure], values: dict[str, dict[Month, Observation]],
+                          source: str, problems: Problems) -> None:
     """0.9 for 90% is a valid percentage, so only the whole series gives the mistake away."""
-    for measure in data.measures:
-        numbers = [o.value for o in data.values[measure.id].values() if o.value is not None]
+    for measure in measures:
+        numbers = [o.value for o in values[measure.id].values() if o.value is not None]
         if measure.unit == "percent" and numbers and 0 < max(numbers) <= 1:
-            problems.warning(data.values_source, f"measure '{measure.id}': every value is 1% or "
+            problems.warning(source, f"measure '{measure.id}': every value is 1% or "
                                                  f"less; were percentages given as fractions "
                                                  f"(0.9 for 90%)?", column="value")
 
@@ -252,7 +190,8 @@ def _measures(table: RawTable | None, priority_ids: set[str] | None, built: set[
         if ident and unit and polarity and priority in built and cells.get("title"):
             result.append(Measure(
                 id=ident, title=cells["title"], priority=priority, group=cells.get("group", ""),
-                unit=unit, polarity=polarity, frequency=cells.get("frequency") or "Monthly",
+                unit=cast(Unit, unit), polarity=cast(Polarity, polarity),
+                frequency=cells.get("frequency") or "Monthly",
                 chart_title=cells.get("chart_title") or cells["title"], **numbers))
     _check_groups(table, result, problems)
     return result
@@ -303,10 +242,12 @@ def _known_measure(table: RawTable, row: int, cells: dict[str, str],
 
 def _values(table: RawTable | None, measures: dict[str, Measure],
             declared: set[str] | None, problems: Problems
-            ) -> dict[str, dict[Month | str, Observation]]:
-    result: dict[str, dict[Month | str, Observation]] = {m: {} for m in measures}
+            ) -> tuple[dict[str, dict[Month, Observation]], dict[str, Observation]]:
+    """Each measure's figures by month, and the latest refresh's figure (period 'latest')."""
+    result: dict[str, dict[Month, Observation]] = {m: {} for m in measures}
+    latest: dict[str, Observation] = {}
     if table is None:
-        return result
+        return result, latest
     rows_seen: dict[tuple[str, Month | str], int] = {}
     for row, cells in table.rows:
         measure = _known_measure(table, row, cells, measures, declared, problems)
@@ -327,9 +268,14 @@ def _values(table: RawTable | None, measures: dict[str, Measure],
                                          f"{rows_seen[key]} and {row}", row, "period")
             continue
         rows_seen[key] = row
-        result[measure.id][period] = Observation(
-            number, symbol, rating.capitalize() or None, cells.get("rag_note", ""))
-    return result
+        observation = Observation(number, symbol,
+                                  cast(AuthorRating, rating.capitalize()) if rating else None,
+                                  cells.get("rag_note", ""))
+        if isinstance(period, Month):
+            result[measure.id][period] = observation
+        else:
+            latest[measure.id] = observation
+    return result, latest
 
 
 def _milestones(table: RawTable | None, measures: dict[str, Measure],

@@ -9,8 +9,9 @@ from reportgen.assess import assess_measure, resolve_period, target_for
 from reportgen.config.report import CONFIG_FILE, ReportConfig, load_config
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_sections
-from reportgen.load.dataset import Dataset, build_dataset
+from reportgen.load.dataset import build_dataset
 from reportgen.load.tables import read_tables
+from reportgen.model import Dataset
 from reportgen.months import Month
 from reportgen.problems import Problem, Problems
 from reportgen.theme import Theme, load_theme

@@ -7,13 +7,14 @@ which appendices) is configuration; nothing about a council's layout is in code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 from reportgen.config.options import Option, Reader, Table, Tables, TextList, one_of
 from reportgen.config.report import CONFIG_FILE
 from reportgen.problems import Problems
 
 PAPER_KEYS = ("paper", "appendix")
+AppendixKind = Literal["pack", "table", "comparison", "pdf", "markdown", ""]  # "": not given
 APPENDIX_KINDS = ("pack", "table", "comparison", "pdf", "markdown")
 COLUMN_FORMATS = ("text", "number", "percent", "rate")
 DOCUMENT_CHOICES = ("one", "separate")
@@ -50,7 +51,7 @@ class PeriodColumn:
 
 @dataclass(frozen=True)
 class AppendixConfig:
-    kind: str
+    kind: AppendixKind
     title: str
     text: str = ""  # a Markdown file shown before the appendix's table
     source: str = ""  # table: a CSV file of the project or a sheet of data.xlsx; pdf: the file
@@ -172,5 +173,5 @@ def _appendix(table: Any, where: str, reader: Reader) -> AppendixConfig:
         settings = {"measures": values["measures"],
                     "periods": tuple(PeriodColumn(c["label"], c["period"])
                                      for c in values["columns"])}
-    return AppendixConfig(kind=kind, title=values["title"], text=values["text"],
+    return AppendixConfig(kind=cast(AppendixKind, kind), title=values["title"], text=values["text"],
                           caption=values["caption"], **settings)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from reportgen.charts.describe import describe_bars
 from reportgen.charts.draw import build_bar_chart, figure_png
 from reportgen.charts.style import ChartStyle
-from reportgen.load.dataset import LATEST, Dataset
+from reportgen.model import LATEST, Dataset
 from reportgen.months import Month
 from reportgen.papers.config import AppendixConfig, FrontSheetField
 from reportgen.papers.cover import Heading, Numbering, render_section
@@ -176,12 +176,12 @@ def _comparison(appendix: AppendixConfig, data: Dataset
                 ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
     """'Where we were / where we are now': chosen measures at chosen months, from the data."""
     measures = {m.id: m for m in data.measures}
-    keys = [LATEST if c.period == "latest" else Month.parse(c.period) for c in appendix.periods]
+    keys = [None if c.period == LATEST else Month.parse(c.period) for c in appendix.periods]
     rows = []
     for measure_id in appendix.measures:
         measure = measures[measure_id]
         series = data.values.get(measure_id, {})
-        cells = tuple(format_observation(series[k], measure.unit) if k in series else "–"
-                      for k in keys)
+        found = [data.latest.get(measure_id) if k is None else series.get(k) for k in keys]
+        cells = tuple(format_observation(o, measure.unit) if o else "–" for o in found)
         rows.append(TableRow(measure.title, cells))
     return ("Measure", *(c.label for c in appendix.periods)), tuple(rows)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.config.report import CONFIG_FILE
-from reportgen.load.dataset import Dataset
 from reportgen.load.numbers import FigureError, NotANumber, parse_number
 from reportgen.load.tables import RawTable, read_extra_table
+from reportgen.model import Dataset
 from reportgen.months import Month
 from reportgen.papers.config import AppendixConfig, PaperConfig, TableColumn
 from reportgen.problems import Problems, shown

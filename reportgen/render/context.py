@@ -13,7 +13,8 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.assess import Assessment
 from reportgen.config.report import ReportConfig
-from reportgen.load.dataset import LATEST, SYMBOLS, Dataset, Measure
+from reportgen.load.numbers import SYMBOLS
+from reportgen.model import Dataset, Edition, Measure
 from reportgen.months import Month, long_date
 from reportgen.render.formatting import (
     DIRECTION_ARROWS,
@@ -148,7 +149,7 @@ class PackContext:
     language: str
     generator: str
     build_time: str  # ISO 8601: SOURCE_DATE_EPOCH, else derived from the data
-    edition: str  # "pdf" or "html"
+    edition: Edition
     theme_css: Markup  # our own stylesheet, never user text
     priorities: tuple[PrioritySection, ...]
     footnotes: tuple[Footnote, ...]
@@ -213,16 +214,15 @@ def latest_applies(data: Dataset, period: Month) -> bool:
 def _recent(data: Dataset, measures: list[Measure], period: Month
             ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
     months = [period.shift(-2), period.shift(-1), period]
-    has_latest = latest_applies(data, period) and \
-        any(LATEST in data.values.get(m.id, {}) for m in measures)
+    has_latest = latest_applies(data, period) and any(m.id in data.latest for m in measures)
     columns = tuple(m.short for m in months) + ((LATEST_LABEL,) if has_latest else ())
-    keys: list[Month | str] = [*months, LATEST]
-    keys = keys[: len(columns)]
     rows = []
     for measure in measures:
         series = data.values.get(measure.id, {})
-        cells = tuple(format_observation(series[k], measure.unit) if k in series else ""
-                      for k in keys)
+        found = [series.get(month) for month in months]
+        if has_latest:
+            found.append(data.latest.get(measure.id))
+        cells = tuple(format_observation(o, measure.unit) if o else "" for o in found)
         rows.append(TableRow(measure.title, cells))
     return columns, tuple(rows)
 
@@ -290,12 +290,11 @@ def priority_section(data: Dataset, priority_id: str, title: str,
 
 
 def document_context(config: ReportConfig, period: Month | None, data: Dataset | None,
-                     theme_css: str, build_time: str, edition: str = "pdf",
+                     theme_css: str, build_time: str, edition: Edition = "pdf",
                      logo: tuple[str, str] = ("", "")) -> PackContext:
     """The front matter and furniture every document shows, with no priorities (a committee
     paper's cover, say). logo: the theme's (data: URI, alt text)."""
-    used = sorted({o.symbol for series in data.values.values() for o in series.values()
-                   if o.symbol}) if data else []
+    used = sorted({o.symbol for o in data.observations() if o.symbol}) if data else []
     first = shown_from(data, period, config.window_months) if data and period else None
     refreshed = config.data_refreshed if data is None or period is None or \
         latest_applies(data, period) else None
@@ -323,7 +322,7 @@ def shown_from(data: Dataset, period: Month, window_months: int) -> Month:
 
 def pack_context(config: ReportConfig, data: Dataset, assessments: list[Assessment],
                  charts: dict[str, Chart], theme_css: str, build_time: str,
-                 edition: str = "pdf", logo: tuple[str, str] = ("", "")) -> PackContext:
+                 edition: Edition = "pdf", logo: tuple[str, str] = ("", "")) -> PackContext:
     """The whole pack: the front matter, then each priority's summary and measure pages."""
     period = assessments[0].period if assessments else None
     front = document_context(config, period, data, theme_css, build_time, edition, logo)

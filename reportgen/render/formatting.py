@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen.load.dataset import Observation
+from reportgen.model import Observation
 
 DIRECTION_ARROWS = {"up": "▲", "down": "▼", "same": "▶", "n/a": "–"}
 DIRECTION_WORDS = {"up": "Up", "down": "Down", "same": "Same", "n/a": "n/a"}
