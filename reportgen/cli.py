@@ -159,6 +159,26 @@ def batch(projects: tuple[Path, ...], output_dir: Path, jobs: int, base_config: 
         raise error_for_exit_code(worst)(f"{len(failed)} of {len(outcomes)} project(s) failed")
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True,
+              help="The tables as CSV files instead of one workbook, data.xlsx.")
+@click.option("--paper", is_flag=True,
+              help="A committee paper's folder (report.toml with [paper], Markdown) instead.")
+def new(folder: Path, as_csv: bool, paper: bool) -> None:
+    """Start a report project in FOLDER (a new or empty folder): example tables with drop-downs
+    to fill in and a commented report.toml, which build at once."""
+    from reportgen.authoring.starter import new_project
+
+    if as_csv and paper:
+        raise click.UsageError("--csv and --paper cannot be used together: a paper has no "
+                               "tables of its own")
+    for path in new_project(folder, "paper" if paper else "csv" if as_csv else "xlsx"):
+        click.echo(f"Wrote {path}")
+    click.echo(f"Next: replace the examples with your own, then run 'reportgen validate "
+               f"{folder}' and 'reportgen build {folder}'.")
+
+
 def _prepare_environment() -> None:
     """Cron gives no HOME: point matplotlib's and fontconfig's caches at a private folder so
     nothing warns, and a bare run behaves like an interactive one."""
