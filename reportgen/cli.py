@@ -15,7 +15,6 @@ from reportgen import __version__
 
 LOGGER = logging.getLogger("reportgen")
 
-DEFAULT_PROJECT = Path("sample_data")
 PERIOD_HELP = "Reporting month YYYY-MM, or 'latest' (default: report.toml's period)."
 
 
@@ -32,13 +31,29 @@ def _check_period(ctx: click.Context, param: click.Parameter, value: str | None)
     try:
         Month.parse(value)
     except ValueError:
-        raise click.BadParameter("expected a month as YYYY-MM, or 'latest'") from None
+        raise click.BadParameter(f"{value!r} is not a month; expected YYYY-MM or 'latest'"
+                                 ) from None
     return value
 
 
 def _project_argument(function):
-    return click.argument("project", type=click.Path(path_type=Path, file_okay=False),
-                          default=DEFAULT_PROJECT, required=False)(function)
+    return click.argument("project", type=click.Path(path_type=Path, file_okay=False,
+                                                     exists=True),
+                          required=False, callback=_default_project)(function)
+
+
+def _default_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """No PROJECT: the current folder, when it is a report project."""
+    from reportgen.config.report import CONFIG_FILE
+
+    if value is not None:
+        return value
+    here = Path.cwd()
+    if not (here / CONFIG_FILE).is_file():
+        raise click.UsageError(f"no PROJECT given, and the current folder {here} has no "
+                               f"{CONFIG_FILE}; name a report project folder, or start one "
+                               f"with 'reportgen new FOLDER'", ctx)
+    return here
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +66,8 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
     """Build children's-services improvement-board packs from KPI tables.
 
     PROJECT is a report project folder (report.toml and the CSV tables, or data.xlsx);
-    it defaults to sample_data/.
+    it defaults to the current folder when that has a report.toml. 'reportgen new FOLDER'
+    starts one.
 
     Exit codes: 0 success; 1 unexpected failure; 2 usage error; 65 invalid input data or
     configuration; 73 output cannot be written; 75 output folder locked by another run.

@@ -1,10 +1,11 @@
-"""`reportgen new`: a starter project that validates and builds at once, and never writes over
-anything."""
+"""`reportgen new` and the commands meeting a user where they stand: a starter project that
+validates and builds at once, the current folder as the project, clear messages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -155,3 +156,53 @@ def test_new_csv_and_paper_together_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--csv and --paper cannot be used together" in result.output
     assert not (tmp_path / "pack").exists()
+
+
+# --- commands meet a user where they stand ------------------------------------------------------
+
+def test_project_defaults_to_the_current_folder(tmp_path: Path, monkeypatch) -> None:
+    new_project(tmp_path / "pack", "csv", TODAY)
+    monkeypatch.chdir(tmp_path / "pack")
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'pack'}: no errors, 0 warning(s); reporting period 2024-06" in \
+        result.output
+
+
+def test_no_project_and_no_report_toml_here_says_what_to_do(tmp_path: Path,
+                                                            monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("build")
+    assert result.exit_code == 2
+    assert (f"Error: no PROJECT given, and the current folder {tmp_path} has no report.toml; "
+            f"name a report project folder, or start one with 'reportgen new FOLDER'"
+            ) in result.output
+
+
+def test_a_missing_project_folder_does_not_exist(tmp_path: Path) -> None:
+    result = run("build", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert f"'{tmp_path / 'nowhere'}' does not exist" in result.output
+
+
+def test_a_bad_period_is_echoed(tmp_path: Path) -> None:
+    new_project(tmp_path / "pack", "csv", TODAY)
+    result = run("summary", str(tmp_path / "pack"), "--period", "June")
+    assert result.exit_code == 2
+    assert ("Invalid value for '--period': 'June' is not a month; expected YYYY-MM or "
+            "'latest'") in result.output
+
+
+def test_summary_shows_units_and_its_json_carries_unit_and_note(tmp_path: Path) -> None:
+    new_project(tmp_path / "pack", "csv", TODAY)
+    values = tmp_path / "pack" / "values.csv"
+    values.write_text(values.read_text(encoding="utf-8-sig").replace(
+        "cp_plans,2024-06,296,,", "cp_plans,2024-06,296,Green,Plans ending next week"),
+        encoding="utf-8")
+    table = run("summary", str(tmp_path / "pack")).output.splitlines()
+    assert re.split(r"\s{2,}", table[1]) == ["visits_timely", "2024-06", "91%", "90%", "Green",
+                                             "rule", "up", "improving"]
+    rows = json.loads(run("summary", str(tmp_path / "pack"), "--json").output)
+    assert [(r["unit"], r["rag_note"]) for r in rows] == [
+        ("percent", ""), ("number", "Plans ending next week")]
+    assert rows[1]["rating"] == "Green" and rows[1]["rating_set_by"] == "author"
