@@ -195,6 +195,46 @@ def new(folder: Path, as_csv: bool, paper: bool) -> None:
                f"{folder}' and 'reportgen build {folder}'.")
 
 
+@cli.command("commentary-forms")
+@_project_argument
+@click.option("-o", "--output", "output_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the forms into (made if need be; no form is written over).")
+@_period_option
+def commentary_forms(project: Path, output_dir: Path, period: str | None) -> None:
+    """Write one commentary form (.xlsx) per page of PROJECT for managers to fill in."""
+    from reportgen.authoring.forms import page_forms, write_forms
+    from reportgen.load.project import load_project
+
+    loaded = load_project(project, period)
+    for path in write_forms(page_forms(loaded), output_dir):
+        click.echo(f"Wrote {path}")
+    click.echo(f"Send them out; when they come back, put them in one folder and run "
+               f"'reportgen commentary-collect FOLDER --project {project}'.")
+
+
+@cli.command("commentary-collect")
+@click.argument("forms_dir", metavar="FOLDER",
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--project", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              callback=_default_project,
+              help="The report project to merge into (default: the current folder).")
+def commentary_collect(forms_dir: Path, project: Path) -> None:
+    """Merge the returned forms in FOLDER into PROJECT's commentary table, keeping a backup."""
+    from reportgen.authoring.collect import collect_commentary
+
+    collected = collect_commentary(forms_dir, project)
+    for warning in collected.warnings:
+        click.echo(str(warning), err=True)
+    if collected.written is None:
+        click.echo(f"Nothing to merge for {collected.period.long}: no form had answers.")
+        return
+    click.echo(f"Merged the commentary of {len(collected.pages)} page(s) for "
+               f"{collected.period.long} into {collected.written.table}")
+    if collected.written.backup:
+        click.echo(f"The previous version is kept as {collected.written.backup}")
+
+
 def _prepare_environment() -> None:
     """Cron gives no HOME: point matplotlib's and fontconfig's caches at a private folder so
     nothing warns, and a bare run behaves like an interactive one."""
