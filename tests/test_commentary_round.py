@@ -234,6 +234,19 @@ def test_collect_says_what_it_could_not_use(july: Path, tmp_path: Path) -> None:
     assert not list(july.glob("*.bak-*"))
 
 
+def test_a_damaged_form_is_named_and_nothing_is_written(july: Path, tmp_path: Path) -> None:
+    make_forms(july, tmp_path / "forms")
+    fill(tmp_path / "forms" / CP_FORM, {"What's working well?": "One"})
+    (tmp_path / "forms" / VISITS_FORM).write_bytes(b"PK\x03\x04 cut short by the mail system")
+    files = sorted(p.name for p in july.iterdir())
+    result = run("commentary-collect", str(tmp_path / "forms"), "--project", str(july))
+    assert result.exit_code == 65
+    assert f"{VISITS_FORM}: error: is not an Excel .xlsx workbook (not a zip file)" in \
+        result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in july.iterdir()) == files
+
+
 def test_a_form_for_another_month_is_refused(july: Path, tmp_path: Path) -> None:
     make_forms(july, tmp_path / "forms")
     result = run("commentary-forms", str(july), "--period", "2024-06", "-o",

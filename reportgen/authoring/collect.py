@@ -85,9 +85,14 @@ def read_form(path: Path, problems: Problems) -> ReturnedForm | None:
             problems.warning(path.name, "is not a commentary form made by 'reportgen "
                                         "commentary-forms'; skipped")
             return None
-        key = [tuple(row) for row in values[KEY_SHEET].iter_rows(
-            min_row=1, min_col=1, max_col=3, values_only=True)]
-        cells = _sheet_cells(values[FORM_SHEET])
+        try:  # a read-only sheet is parsed only now
+            key = [tuple(row) for row in values[KEY_SHEET].iter_rows(
+                min_row=1, min_col=1, max_col=3, values_only=True)]
+            cells = _sheet_cells(values[FORM_SHEET])
+        except Exception as error:  # openpyxl raises many kinds for a damaged sheet
+            problems.error(path.name, f"cannot be read as an Excel workbook: a sheet is "
+                                      f"damaged ({str(error) or type(error).__name__})")
+            return None
     return _form_from_key(path.name, key, cells, problems)
 
 
