@@ -15,7 +15,6 @@ from reportgen import __version__
 
 LOGGER = logging.getLogger("reportgen")
 
-DEFAULT_PROJECT = Path("sample_data")
 PERIOD_HELP = "Reporting month YYYY-MM, or 'latest' (default: report.toml's period)."
 
 
@@ -32,13 +31,29 @@ def _check_period(ctx: click.Context, param: click.Parameter, value: str | None)
     try:
         Month.parse(value)
     except ValueError:
-        raise click.BadParameter("expected a month as YYYY-MM, or 'latest'") from None
+        raise click.BadParameter(f"{value!r} is not a month; expected YYYY-MM or 'latest'"
+                                 ) from None
     return value
 
 
 def _project_argument(function):
-    return click.argument("project", type=click.Path(path_type=Path, file_okay=False),
-                          default=DEFAULT_PROJECT, required=False)(function)
+    return click.argument("project", type=click.Path(path_type=Path, file_okay=False,
+                                                     exists=True),
+                          required=False, callback=_default_project)(function)
+
+
+def _default_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """No PROJECT: the current folder, when it is a report project."""
+    from reportgen.config.report import CONFIG_FILE
+
+    if value is not None:
+        return value
+    here = Path.cwd()
+    if not (here / CONFIG_FILE).is_file():
+        raise click.UsageError(f"no PROJECT given, and the current folder {here} has no "
+                               f"{CONFIG_FILE}; name a report project folder, or start one "
+                               f"with 'reportgen new FOLDER'", ctx)
+    return here
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +66,8 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
     """Build children's-services improvement-board packs from KPI tables.
 
     PROJECT is a report project folder (report.toml and the CSV tables, or data.xlsx);
-    it defaults to sample_data/.
+    it defaults to the current folder when that has a report.toml. 'reportgen new FOLDER'
+    starts one.
 
     Exit codes: 0 success; 1 unexpected failure; 2 usage error; 65 invalid input data or
     configuration; 73 output cannot be written; 75 output folder locked by another run.
@@ -157,6 +173,66 @@ def batch(projects: tuple[Path, ...], output_dir: Path, jobs: int, base_config: 
         # A bug (1) outranks bad input (65): the worst failure decides the exit code.
         worst = 1 if any(o.exit_code == 1 for o in failed) else max(o.exit_code for o in failed)
         raise error_for_exit_code(worst)(f"{len(failed)} of {len(outcomes)} project(s) failed")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True,
+              help="The tables as CSV files instead of one workbook, data.xlsx.")
+@click.option("--paper", is_flag=True,
+              help="A committee paper's folder (report.toml with [paper], Markdown) instead.")
+def new(folder: Path, as_csv: bool, paper: bool) -> None:
+    """Start a report project in FOLDER (a new or empty folder): example tables with drop-downs
+    to fill in and a commented report.toml, which build at once."""
+    from reportgen.authoring.starter import new_project
+
+    if as_csv and paper:
+        raise click.UsageError("--csv and --paper cannot be used together: a paper has no "
+                               "tables of its own")
+    for path in new_project(folder, "paper" if paper else "csv" if as_csv else "xlsx"):
+        click.echo(f"Wrote {path}")
+    click.echo(f"Next: replace the examples with your own, then run 'reportgen validate "
+               f"{folder}' and 'reportgen build {folder}'.")
+
+
+@cli.command("commentary-forms")
+@_project_argument
+@click.option("-o", "--output", "output_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the forms into (made if need be; no form is written over).")
+@_period_option
+def commentary_forms(project: Path, output_dir: Path, period: str | None) -> None:
+    """Write one commentary form (.xlsx) per page of PROJECT for managers to fill in."""
+    from reportgen.authoring.forms import page_forms, write_forms
+    from reportgen.load.project import load_project
+
+    loaded = load_project(project, period)
+    for path in write_forms(page_forms(loaded), output_dir):
+        click.echo(f"Wrote {path}")
+    click.echo(f"Send them out; when they come back, put them in one folder and run "
+               f"'reportgen commentary-collect FOLDER --project {project}'.")
+
+
+@cli.command("commentary-collect")
+@click.argument("forms_dir", metavar="FOLDER",
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--project", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              callback=_default_project,
+              help="The report project to merge into (default: the current folder).")
+def commentary_collect(forms_dir: Path, project: Path) -> None:
+    """Merge the returned forms in FOLDER into PROJECT's commentary table, keeping a backup."""
+    from reportgen.authoring.collect import collect_commentary
+
+    collected = collect_commentary(forms_dir, project)
+    for warning in collected.warnings:
+        click.echo(str(warning), err=True)
+    if collected.written is None:
+        click.echo(f"Nothing to merge for {collected.period.long}: no form had answers.")
+        return
+    click.echo(f"Merged the commentary of {len(collected.pages)} page(s) for "
+               f"{collected.period.long} into {collected.written.table}")
+    if collected.written.backup:
+        click.echo(f"The previous version is kept as {collected.written.backup}")
 
 
 def _prepare_environment() -> None:

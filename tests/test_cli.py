@@ -13,7 +13,7 @@ from tests.conftest import NELC
 from tests.helpers import rewrite_csv
 
 SUMMARY_KEYS = ["measure_id", "title", "priority", "period", "value", "target", "rating",
-                "rating_set_by", "direction", "trend"]
+                "rating_set_by", "direction", "trend", "unit", "rag_note"]
 
 
 def test_summary_json_gives_the_worked_checks() -> None:
@@ -28,7 +28,8 @@ def test_summary_json_gives_the_worked_checks() -> None:
     cin = rows[0]
     assert cin == {"measure_id": "cin_number", "title": "Number of CiN", "priority": "A",
                    "period": "2023-06", "value": 807, "target": 800, "rating": "Amber",
-                   "rating_set_by": "rule", "direction": "up", "trend": "declining"}
+                   "rating_set_by": "rule", "direction": "up", "trend": "declining",
+                   "unit": "number", "rag_note": ""}
 
 
 def test_summary_table_is_readable() -> None:
@@ -69,7 +70,7 @@ def test_validate_writes_nothing_and_reports_ok(tmp_path: Path) -> None:
 def test_bad_period_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["summary", str(NELC), "--period", "June 23"])
     assert result.exit_code == 2
-    assert "expected a month as YYYY-MM, or 'latest'" in result.output
+    assert "'June 23' is not a month; expected YYYY-MM or 'latest'" in result.output
 
 
 def test_unwritable_output_exits_73(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.assess import assess_measure, resolve_period, target_for
+from reportgen.authoring.staleness import warn_about_stale_commentary
 from reportgen.config.report import CONFIG_FILE, ReportConfig, load_config
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_sections
@@ -145,6 +146,7 @@ def _warn_about_content(data: Dataset, period: Month, problems: Problems) -> Non
         if target_for(measure, data.milestones.get(measure.id, []), period) is None:
             problems.warning("measures", f"measure '{measure.id}' has no target and no "
                                          f"milestone due from {period}; it is 'Not rated'")
+    warn_about_stale_commentary(data, period, problems)
 
 
 def _warn_about_author_ratings(data: Dataset, period: Month, tolerance: float,

@@ -77,7 +77,7 @@ def read_extra_table(project: Path, source: str, label: str, problems: Problems
         problems.error(label, f"{source!r} is neither a .csv file nor a sheet: the project has "
                               f"no {WORKBOOK}")
         return None
-    with _open_workbook(workbook, problems) as books:
+    with open_workbook(workbook, problems) as books:
         if books is None:
             return None
         values, formulas = books
@@ -238,7 +238,7 @@ def _table_from_rows(name: str, label: str, header: Sequence[object], rows, prob
 
 def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
-    with _open_workbook(path, problems) as books:
+    with open_workbook(path, problems) as books:
         if books is None:
             return tables
         values, formulas = books
@@ -263,10 +263,11 @@ def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
 
 
 @contextlib.contextmanager
-def _open_workbook(path: Path, problems: Problems) -> Iterator[tuple[Any, Any] | None]:
+def open_workbook(path: Path, problems: Problems, label: str = WORKBOOK
+                  ) -> Iterator[tuple[Any, Any] | None]:
     """The workbook twice (cell values, and formulas to spot ones with no saved result), after
-    the safety checks; None when it cannot be read (the problem is recorded)."""
-    if not _workbook_is_safe(path, problems):
+    the safety checks; None when it cannot be read (the problem is recorded against label)."""
+    if not _workbook_is_safe(path, problems, label):
         yield None
         return
     import openpyxl
@@ -275,7 +276,7 @@ def _open_workbook(path: Path, problems: Problems) -> Iterator[tuple[Any, Any] |
         values = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {_reason(error)}")
+        problems.error(label, f"cannot be read as an Excel workbook: {_reason(error)}")
         yield None
         return
     try:
@@ -293,24 +294,24 @@ def _reason(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-def _workbook_is_safe(path: Path, problems: Problems) -> bool:
+def _workbook_is_safe(path: Path, problems: Problems, label: str = WORKBOOK) -> bool:
     """Refuse a non-zip, a zip bomb or a damaged member before openpyxl expands anything."""
     if not zipfile.is_zipfile(path):
-        problems.error(WORKBOOK, "is not an Excel .xlsx workbook (not a zip file)")
+        problems.error(label, "is not an Excel .xlsx workbook (not a zip file)")
         return False
     try:
         with zipfile.ZipFile(path) as archive:
-            return _members_are_safe(archive, problems)
+            return _members_are_safe(archive, problems, label)
     except zipfile.BadZipFile as error:  # its directory of members is damaged
-        problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {error}")
+        problems.error(label, f"cannot be read as an Excel workbook: {error}")
         return False
 
 
-def _members_are_safe(archive: zipfile.ZipFile, problems: Problems) -> bool:
+def _members_are_safe(archive: zipfile.ZipFile, problems: Problems, label: str) -> bool:
     expanded = sum(info.file_size for info in archive.infolist())
     if expanded > MAX_WORKBOOK_BYTES:
-        problems.error(WORKBOOK, f"expands to {expanded:,} bytes, over the limit of "
-                                 f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
+        problems.error(label, f"expands to {expanded:,} bytes, over the limit of "
+                              f"{MAX_WORKBOOK_BYTES:,}; is it really a KPI workbook?")
         return False
     for info in archive.infolist():
         if not info.filename.endswith((".xml", ".rels")):
@@ -319,13 +320,13 @@ def _members_are_safe(archive: zipfile.ZipFile, problems: Problems) -> bool:
             unsafe = _declares_entities(archive, info)
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             # Reading every member here means openpyxl never meets a damaged one later.
-            problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {info.filename} "
-                                     f"is damaged ({error})")
+            problems.error(label, f"cannot be read as an Excel workbook: {info.filename} "
+                                  f"is damaged ({error})")
             return False
         if unsafe:
-            problems.error(WORKBOOK, f"cannot be read as an Excel workbook: {info.filename} "
-                                     f"contains an XML entity or DTD declaration, which is "
-                                     f"refused for safety")
+            problems.error(label, f"cannot be read as an Excel workbook: {info.filename} "
+                                  f"contains an XML entity or DTD declaration, which is "
+                                  f"refused for safety")
             return False
     return True
 
