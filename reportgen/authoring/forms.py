@@ -11,10 +11,11 @@ from pathlib import Path
 from reportgen.assess import Assessment, assess
 from reportgen.authoring.staleness import QUESTIONS, answers, previous_commentary
 from reportgen.errors import OutputNotWritable
-from reportgen.load.dataset import LATEST, Commentary
 from reportgen.load.project import Project
+from reportgen.model import Commentary
 from reportgen.months import Month
 from reportgen.publish.files import publish_set
+from reportgen.render.context import latest_applies
 from reportgen.render.formatting import format_number, format_observation
 
 FORM_SHEET = "Commentary"
@@ -137,15 +138,17 @@ def _figures(writer: _Writer, project: Project, assessments: list[Assessment]
              ) -> dict[str, str]:
     """The figures table; cell reference → the text written, to spot edits on return."""
     months = [project.period.shift(i - MONTHS_SHOWN + 1) for i in range(MONTHS_SHOWN)]
-    has_latest = any(LATEST in project.data.values.get(a.measure.id, {}) for a in assessments)
-    keys: list[Month | str] = [*months, *([LATEST] if has_latest else [])]
-    writer.line("Measure", *(k.short if isinstance(k, Month) else "Latest" for k in keys),
+    has_latest = latest_applies(project.data, project.period) and \
+        any(a.measure.id in project.data.latest for a in assessments)
+    writer.line("Measure", *(m.short for m in months), *(["Latest"] if has_latest else []),
                 "Target", "Rating", bold=True)
     written: dict[str, str] = {}
     for a in assessments:
         series = project.data.values.get(a.measure.id, {})
-        cells = [format_observation(series[k], a.measure.unit) if k in series else ""
-                 for k in keys]
+        found = [series.get(m) for m in months]
+        if has_latest:
+            found.append(project.data.latest.get(a.measure.id))
+        cells = [format_observation(o, a.measure.unit) if o else "" for o in found]
         target = format_number(a.target.value, a.measure.unit) if a.target else ""
         for column, text in enumerate([*cells, target, a.rating], start=2):
             written[writer.sheet.cell(writer.row, column).coordinate] = text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen.load.dataset import Commentary, Dataset
+from reportgen.model import Commentary, Dataset
 from reportgen.months import Month
 from reportgen.problems import Problems
 

@@ -6,7 +6,7 @@ import io
 
 from reportgen.authoring.examples import Table
 from reportgen.authoring.staleness import QUESTIONS
-from reportgen.load.dataset import POLARITIES, RATINGS, UNITS
+from reportgen.model import POLARITIES, RATINGS, UNITS
 
 LAST_ROW = 1000  # drop-downs and checks reach this far down each sheet
 TEXT = "@"  # Excel's Text format: a typed 2024-06 stays text instead of becoming a date
