@@ -146,11 +146,11 @@ def pdf_context(project: Project, assessments: list[Assessment], charts: dict[st
                         "pdf", theme_logo(project.settings))
 
 
-def pdf_css(settings: Settings, extra_sheets: tuple[str, ...] = (), page_prefix: str = ""
-            ) -> str:
+def pdf_css(settings: Settings, extra_sheets: tuple[str, ...] = (), page_prefix: str = "",
+            header: str = "") -> str:
     """The theme's print stylesheet and the page furniture report.toml asks for."""
     return settings.theme.css("pdf", extra_sheets) + furniture_css(
-        settings.theme.margins, settings.config.protective_marking, page_prefix)
+        settings.theme.margins, settings.config.protective_marking, page_prefix, header)
 
 
 def theme_logo(settings: Settings) -> tuple[str, str]:

@@ -13,7 +13,11 @@ def css_string(text: str) -> str:
     return '"' + "".join(c if c.isalnum() else f"\\{ord(c):06x}" for c in text) + '"'
 
 
-def furniture_css(margins: str, marking: str = "", page_prefix: str = "") -> str:
+def furniture_css(margins: str, marking: str = "", page_prefix: str = "", header: str = ""
+                  ) -> str:
+    """marking: at the top and bottom of every page (the first page shows it as text, so not
+    in its top margin too); page_prefix: "2." for an agenda pack's pages 2.1, 2.2 … and for
+    the page numbers its contents list gives; header: the running header's text."""
     rules = [f"@page {{ margin: {margins}; }}"]  # margins are checked lengths (theme.py)
     if marking:
         shown = css_string(marking)
@@ -22,8 +26,13 @@ def furniture_css(margins: str, marking: str = "", page_prefix: str = "") -> str
                      f"width: 22%; }} "
                      f"@bottom-center {{ content: {shown}; font-weight: bold; font-size: 8pt; }}"
                      " }")
+        rules.append("@page :first { @top-center { content: none; } }")
     if page_prefix:
         prefix = css_string(page_prefix)
         rules.append(f"@page {{ @bottom-right {{ content: \"Page \" {prefix} counter(page) "
                      f"\" of \" {prefix} counter(pages); }} }}")
+        rules.append(f".contents a::after {{ content: leader(\".\") {prefix} "
+                     f"target-counter(attr(href), page); }}")
+    if header:
+        rules.append(f"@page {{ @top-left {{ content: {css_string(header)}; }} }}")
     return "\n".join(rules) + "\n"

@@ -76,6 +76,7 @@ class PaperConfig:
     page_prefix: str  # a separate appendix's page labels: "{number}." gives 2.1, 2.2 …
     headings: dict[str, str]
     appendices: tuple[AppendixConfig, ...]
+    header: str = ""
 
 
 def _page_prefix(value: str) -> str | None:
@@ -101,6 +102,8 @@ PAPER = Table({
                         one_of(*DOCUMENT_CHOICES)),
     "page_prefix": Option(str, "{number}.", "a separate appendix's page labels", _page_prefix),
     "headings": Option(HEADINGS, {}),
+    "header": Option(str, "", "the running header at the top of every page but the first; "
+                     "default: organisation · committee"),
 })
 COLUMN = Table({"name": Option(str, "", required=True), "label": Option(str, ""),
                 "format": Option(str, "text", check=one_of(*COLUMN_FORMATS))})
@@ -138,7 +141,7 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
         recommendations=paper["recommendations"], contact=paper["contact"],
         signature=paper["signature"], documents=paper["documents"],
         page_prefix=paper["page_prefix"], headings=paper["headings"],
-        appendices=_appendices(raw.get("appendix", []), reader))
+        appendices=_appendices(raw.get("appendix", []), reader), header=paper["header"])
 
 
 def _appendices(raw: Any, reader: Reader) -> tuple[AppendixConfig, ...]:

@@ -17,7 +17,7 @@ from reportgen.model import LATEST, Dataset
 from reportgen.months import Month
 from reportgen.papers.config import AppendixConfig, FrontSheetField
 from reportgen.papers.cover import Heading, Numbering, render_section
-from reportgen.papers.sources import PaperSources
+from reportgen.papers.sources import AppendixTable, PaperSources
 from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_observation
 from reportgen.resources import data_uri
@@ -99,7 +99,9 @@ class PaperContext:
 
 
 def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset | None,
-                  marking: str, style: ChartStyle) -> PaperContext:
+                  marking: str, style: ChartStyle, period: Month | None = None
+                  ) -> PaperContext:
+    """period: the reporting month, which comparison columns named 'latest' show."""
     config = sources.config
     contents: list[Heading] = []
     numbering = Numbering()
@@ -111,7 +113,7 @@ def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset 
                            for t in sources.sections)
     listed = _listed_sections(sources, numbering if sources.sections else None)
     contents += [Heading(s.anchor, f"{s.number} {s.heading}".strip()) for s in listed]
-    parts = tuple(_appendix(sources, n, data, style) for n in document.appendices)
+    parts = tuple(_appendix(sources, n, data, period, style) for n in document.appendices)
     contents += [Heading(p.anchor, f"{p.label}: {p.title}") for p in parts]
     return PaperContext(
         committee=config.committee, subject=config.subject, marking=marking,
@@ -139,7 +141,8 @@ def _listed_sections(sources: PaperSources, numbering: Numbering | None
     return tuple(sections)
 
 
-def _appendix(sources: PaperSources, number: int, data: Dataset | None, style: ChartStyle
+def _appendix(sources: PaperSources, number: int, data: Dataset | None, period: Month | None,
+              style: ChartStyle
               ) -> AppendixPart:
     appendix = sources.config.appendices[number - 1]
     intro = render_section(sources.appendix_texts[number], None) \
@@ -154,14 +157,14 @@ def _appendix(sources: PaperSources, number: int, data: Dataset | None, style: C
         columns = tuple(c.label for c in table.columns[1:])
         numeric = tuple(c.format != "text" for c in table.columns[1:])
         rows = tuple(TableRow(cells[0], cells[1:]) for cells in table.rows)
-        if table.bars:
-            title = appendix.caption or appendix.title
+        if table.bars and appendix.chart:
+            title = _bar_chart_title(table, appendix.chart)
             png = figure_png(build_bar_chart(title, table.bars, table.bar_format, style))
             chart = Chart(data_uri(png),
                           describe_bars(title, table.bars, table.bar_format), title)
         columns = (table.columns[0].label, *columns)
     elif appendix.kind == "comparison" and data is not None:
-        columns, rows = _comparison(appendix, data)
+        columns, rows = _comparison(appendix, data, period)
         numeric = (True,) * (len(columns) - 1)
         note = "– means there is no figure for that month."
     attached = sources.attachments.get(number)
@@ -172,11 +175,26 @@ def _appendix(sources: PaperSources, number: int, data: Dataset | None, style: C
                         chart, pages, note)
 
 
-def _comparison(appendix: AppendixConfig, data: Dataset
+def _bar_chart_title(table: AppendixTable, chart: tuple[str, str]) -> str:
+    """What the bars show, by what: 'Average caseload by service', not the table's caption."""
+    labels = {c.name: c.label for c in table.columns}
+    label, value = (name.strip().lower() for name in chart)
+    return f"{labels.get(value, value)} by {labels.get(label, label).lower()}"
+
+
+def _column_month(text: str, period: Month | None) -> Month | None:
+    """A comparison column's month: 'latest' is the reporting month (as `--period latest` is),
+    'refresh' the values refreshed after it (None), else the month given."""
+    if text == "refresh":
+        return None
+    return period if text == LATEST and period is not None else Month.parse(text)
+
+
+def _comparison(appendix: AppendixConfig, data: Dataset, period: Month | None
                 ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
     """'Where we were / where we are now': chosen measures at chosen months, from the data."""
     measures = {m.id: m for m in data.measures}
-    keys = [None if c.period == LATEST else Month.parse(c.period) for c in appendix.periods]
+    keys = [_column_month(c.period, period) for c in appendix.periods]
     rows = []
     for measure_id in appendix.measures:
         measure = measures[measure_id]

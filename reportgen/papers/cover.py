@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-MAX_DEPTH = 3  # 1., 1.1, 1.1.1: deeper headings are numbered as the third level
+MAX_DEPTH = 5  # 1., 1.1 … 1.1.1.1.1: deeper headings are numbered as the fifth level
 
 
 def _safe_link(url: str) -> bool:
@@ -82,7 +82,7 @@ def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = 
                 continue
             number = numbering.heading(depth) if numbering is not None else ""
             if number:
-                token.attrJoin("class", f"numbered level-{min(depth, MAX_DEPTH)}")
+                token.attrJoin("class", f"numbered level-{min(depth, MAX_DEPTH)} {_hang(number)}")
                 _prefix(tokens[index + 1], number)
             if depth == 1 and headings is not None:
                 anchor = f"{anchor_prefix}-{len(headings) + 1}"
@@ -94,11 +94,17 @@ def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = 
         elif token.type == "paragraph_open" and token.level == 0 and numbering is not None:
             number = numbering.paragraph()
             if number:
-                token.attrJoin("class", "numbered")
+                token.attrJoin("class", f"numbered {_hang(number)}")
                 _prefix(tokens[index + 1], number)
         elif token.type == "table_open":
             token.attrJoin("class", "paper-table")
     return Markup(renderer.renderer.render(tokens, renderer.options, {}))
+
+
+def _hang(number: str) -> str:
+    """The class that makes room for a number of this many parts ('1.3.3.2': hang-4), so that
+    deep numbers never run into their text."""
+    return f"hang-{min(len(number.rstrip('.').split('.')), MAX_DEPTH + 1)}"
 
 
 def _prefix(inline: Token, number: str) -> None:

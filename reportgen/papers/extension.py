@@ -146,14 +146,17 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
 def paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
     settings = paper.settings
     return paper_context(paper.paper, document, paper.project.data if paper.project else None,
-                         settings.config.protective_marking, settings.theme.chart_style())
+                         settings.config.protective_marking, settings.theme.chart_style(),
+                         paper.period)
 
 
 def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
                  when: dt.datetime, document: PaperDocument) -> PackContext:
     """The pack's fields beside the paper's: the whole pack when the document holds it."""
     settings = paper.settings
-    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix)
+    config = paper.paper.config
+    header = config.header or f"{settings.config.organisation} · {config.committee}"
+    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix, header)
     if paper.project is not None and holds_pack(paper, document):
         return pack_context(settings.config, paper.project.data, assessments, charts, css,
                             when.isoformat(), "pdf", theme_logo(settings))

@@ -209,9 +209,11 @@ def _check_comparison(appendix: AppendixConfig, data: Dataset, key: str,
             problems.error(CONFIG_FILE, f"'{key}.measures' names '{measure}', which is not a "
                                         f"measure id in measures")
     for index, column in enumerate(appendix.periods, start=1):
-        if column.period != "latest":
+        if column.period not in ("latest", "refresh"):
             try:
                 Month.parse(column.period)
             except ValueError:
                 problems.error(CONFIG_FILE, f"'{key}.columns[{index}].period' is "
-                                            f"{column.period!r}: expected YYYY-MM or 'latest'")
+                                            f"{column.period!r}: expected YYYY-MM, 'latest' (the "
+                                            f"reporting month) or 'refresh' (the values "
+                                            f"refreshed after it)")
