@@ -90,3 +90,25 @@ def test_only_the_preview_is_served(sample_copy: Path) -> None:
             urllib.request.urlopen(preview.url + "../report.toml", timeout=5)
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(preview.url + "pdf/..%2Freport.toml", timeout=5)
+
+
+def test_a_paper_is_previewed_as_its_pdf(tmp_path: Path) -> None:
+    papers = tmp_path / "sample_papers"
+    shutil.copytree(REPO / "sample_papers" / "nelc-scrutiny", papers / "nelc-scrutiny")
+    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")  # its data = "../../…"
+    with Preview(papers / "nelc-scrutiny") as preview:
+        _wait_for(lambda: _status(preview)["pdfs"] != [], seconds=120)
+        name = _status(preview)["pdfs"][0]
+        with urllib.request.urlopen(preview.url, timeout=5) as response:
+            assert f'href="/pdf/{name}"' in response.read().decode("utf-8")
+        with urllib.request.urlopen(f"{preview.url}pdf/{name}", timeout=5) as response:
+            assert response.read().startswith(b"%PDF-")
+
+
+def test_cached_svg_charts_give_the_same_html_edition(tmp_path: Path) -> None:
+    from reportgen.pipeline import build_project
+
+    first = build_project(REPO / "sample_data", tmp_path, output_format="html")
+    again = build_project(REPO / "sample_data", tmp_path, output_format="html")
+    assert list((tmp_path / ".reportgen-cache").glob("*.svg"))
+    assert first.published[0].content == again.published[0].content
