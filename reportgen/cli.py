@@ -235,6 +235,35 @@ def commentary_collect(forms_dir: Path, project: Path) -> None:
         click.echo(f"The previous version is kept as {collected.written.backup}")
 
 
+@cli.command()
+@_project_argument
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the preview's builds and caches (default: PROJECT/"
+                   ".reportgen-preview; never the published output).")
+@_period_option
+def serve(project: Path, port: int, output_dir: Path | None, period: str | None) -> None:
+    """Preview PROJECT in the browser, rebuilt on every save: the HTML edition at once, then
+    the PDF (a committee paper: its PDF). Problems in the input are shown in the page."""
+    import threading
+
+    from reportgen.authoring.serve import HOST, Preview
+    from reportgen.errors import ReportgenError
+
+    try:
+        preview = Preview(project, output_dir, port, period)
+    except OSError as error:
+        raise ReportgenError(f"cannot listen on {HOST}:{port}: {error.strerror}; choose "
+                             f"another port with --port") from None
+    with preview:
+        click.echo(f"Previewing {project} at {preview.url} (Ctrl-C to stop)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            click.echo("Stopping the preview")
+
+
 def _prepare_environment() -> None:
     """Cron gives no HOME: point matplotlib's and fontconfig's caches at a private folder so
     nothing warns, and a bare run behaves like an interactive one."""
@@ -250,3 +279,4 @@ def main() -> None:
     _prepare_environment()
     # Tracebacks only for real bugs: click prints expected errors as one "Error: …" message.
     sys.exit(cli.main(standalone_mode=True))
+

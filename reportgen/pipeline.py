@@ -123,7 +123,7 @@ def pack_html(project: Project, assessments: list[Assessment], when: dt.datetime
     """The HTML edition: one self-contained page with inline SVG charts."""
     with stage("html", timings):
         charts = draw_svg_charts(project.data, assessments, project.config,
-                                 project.theme.chart_style())
+                                 project.theme.chart_style(), options.output_dir / CACHE_FOLDER)
         css = project.theme.css("html")
         context = pack_context(project.config, project.data, assessments, charts, css,
                                when.isoformat(), "html", theme_logo(project.settings))

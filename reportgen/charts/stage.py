@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from markupsafe import Markup
+
 from reportgen.assess import Assessment
-from reportgen.charts.cache import chart_pngs
+from reportgen.charts.cache import chart_key, chart_pngs
 from reportgen.charts.describe import describe_chart
 from reportgen.charts.draw import build_chart
 from reportgen.charts.spec import ChartSpec, chart_specs
@@ -15,6 +17,7 @@ from reportgen.charts.style import ChartStyle
 from reportgen.charts.svg import figure_svg
 from reportgen.config.report import ReportConfig
 from reportgen.model import Dataset
+from reportgen.publish.cache import KeyedCache
 from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_number
 from reportgen.resources import data_uri
@@ -42,19 +45,36 @@ def no_figures(spec: ChartSpec) -> Chart:
 
 
 def draw_svg_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
-                    style: ChartStyle) -> dict[str, Chart]:
-    """Inline SVG charts for the HTML edition, each with its figures as a table."""
-    charts = {}
+                    style: ChartStyle, cache_dir: Path | None = None) -> dict[str, Chart]:
+    """Inline SVG charts for the HTML edition, each with its figures as a table; cached like
+    the PNGs (`cache_dir`), so a rebuild after editing commentary draws nothing."""
+    cache = KeyedCache(cache_dir, ".svg") if cache_dir is not None else None
+    charts, keys = {}, []
     for index, (assessment, spec) in enumerate(zip(assessments, chart_specs(
             data, assessments, config), strict=True)):
         if not has_figures(spec):
             charts[assessment.measure.id] = no_figures(spec)
             continue
         alt = describe_chart(spec)
-        svg = figure_svg(build_chart(spec, style), f"chart{index}", spec.title, alt)
-        charts[assessment.measure.id] = Chart(src="", alt=alt, title=spec.title, svg=svg,
-                                              data=chart_table(spec))
+        keys.append(key := f"{chart_key(spec, style)}-{index}")  # ids are prefixed chart<index>
+        svg = cache.load(key, _whole_svg) if cache is not None else None
+        if svg is None:
+            svg = figure_svg(build_chart(spec, style), f"chart{index}", spec.title, alt)
+            if cache is not None:
+                cache.put(key, svg.encode("utf-8"))
+        charts[assessment.measure.id] = Chart(src="", alt=alt, title=spec.title,
+                                              svg=Markup(svg), data=chart_table(spec))
+    if cache is not None:
+        cache.keep_only(keys)
     return charts
+
+
+def _whole_svg(content: bytes) -> str:
+    """The content, when it is a whole SVG element as figure_svg writes it."""
+    text = content.decode("utf-8")
+    if not (text.startswith("<svg") and text.rstrip().endswith("</svg>")):
+        raise ValueError("not a whole SVG")
+    return text
 
 
 def chart_table(spec: ChartSpec) -> tuple[TableRow, ...]:
