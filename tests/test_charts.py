@@ -103,7 +103,7 @@ def test_text_from_data_is_never_mathtext() -> None:
     [axes] = figure.axes
     assert axes.get_title(loc="left") == "$5k vs $10k"
     texts = [t for t in axes.get_legend().get_texts()]
-    assert [t.get_text() for t in texts] == [r"$x$ group (2)", r"$\frac{a}{b}$"]
+    assert [t.get_text() for t in texts] == [r"$\frac{a}{b}$", r"$x$ group (2)"]
     assert not any(t.get_parse_math() for t in texts)
 
 
@@ -145,3 +145,4 @@ def test_template_figure_draws_the_same_png_as_a_fresh_figure() -> None:
         for spec in order:
             assert charts.chart_png(spec, style) == figure_png(build_chart(spec, style)), \
                 spec.title
+
