@@ -18,5 +18,5 @@ class ChartStyle:
     text: str = "#222222"
     grid: str = "#d0d0d0"
     font: str = "DejaVu Sans"
-    band_alpha: float = 0.35
+    band_alpha: float = 0.6  # the band stays a grey of its own in black-and-white print
     dpi: int = 150  # ~150 dpi on paper; more pixels only slow the PDF write
