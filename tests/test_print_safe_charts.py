@@ -253,3 +253,17 @@ def test_charts_are_sharp_on_the_widest_column() -> None:
         spec = replace(STRESS["one value"], half_width=half_width)
         with Image.open(BytesIO(chart_png(spec, ChartStyle()))) as png:
             assert png.width / (widest_column_in * share) >= 190
+
+
+@pytest.mark.parametrize("font", ["DejaVu Sans", "DejaVu Serif"])
+@pytest.mark.parametrize(("spec", "half_width"), CASES)
+def test_month_labels_fall_on_the_same_months_each_year(spec: ChartSpec, half_width: bool,
+                                                        font: str) -> None:
+    """Every first, second, third, fourth, sixth or twelfth month, counted back from the
+    reporting month (which is always labelled): never every fifth, which wanders."""
+    spec = replace(spec, half_width=half_width)
+    [axes] = build_chart(spec, ChartStyle(font=font)).axes
+    ticks = [int(t) for t in axes.get_xticks()]
+    assert len(spec.months) - 1 in ticks
+    steps = {b - a for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert len(steps) <= 1 and steps <= {1, 2, 3, 4, 6, 12, 24}

@@ -102,9 +102,12 @@ def month_padding(months: int, frame: Geometry, right_room: float) -> tuple[floa
 
 def tick_step(months: int, padding: tuple[float, float], frame: Geometry,
               label_width: float) -> int:
-    """Every how many months a label fits, with a gap of half a label's width."""
+    """Every how many months a label fits, with a gap of half a label's width: a step that
+    divides a year, so that the same months are labelled year after year."""
     per_month = frame.plot_width / (months - 1 + sum(padding))
-    return max(1, math.ceil(label_width * 1.5 / per_month))
+    needed = math.ceil(label_width * 1.5 / per_month)
+    return next((step for step in (1, 2, 3, 4, 6) if step >= needed),
+                12 * math.ceil(needed / 12))
 
 
 @dataclass(frozen=True)
