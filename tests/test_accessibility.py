@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tomllib
+from itertools import combinations
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+from reportgen.charts.style import ChartStyle
 from reportgen.layout.pdf import PdfWriteFailed
 from reportgen.pipeline import build_project as build
 from reportgen.resources import default_styles_dir
@@ -60,13 +62,19 @@ def contrast(a: str, b: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-@pytest.mark.parametrize("theme", [p.name for p in default_styles_dir().iterdir()
-                                   if (p / "theme.toml").exists()])
+THEMES = [p.name for p in default_styles_dir().iterdir() if (p / "theme.toml").exists()]
+
+
+def _colours(theme: str) -> dict[str, str]:
+    return tomllib.loads((default_styles_dir() / theme / "theme.toml").read_text())["colours"]
+
+
+@pytest.mark.parametrize("theme", THEMES)
 def test_theme_contrast(theme: str) -> None:
-    colours = tomllib.loads((default_styles_dir() / theme / "theme.toml").read_text())["colours"]
-    # RAG text on its fill (the CSS sets white on red and green, black on amber and grey)
+    colours = _colours(theme)
+    # RAG text on its fill (the CSS sets white on red, black on green, amber and grey)
     assert contrast("#ffffff", colours["rag_red"]) >= 4.5
-    assert contrast("#ffffff", colours["rag_green"]) >= 4.5
+    assert contrast("#000000", colours["rag_green"]) >= 4.5
     assert contrast("#000000", colours["rag_amber"]) >= 4.5
     assert contrast("#000000", colours["rag_none"]) >= 4.5
     assert contrast(colours["text"], "#ffffff") >= 4.5
@@ -75,6 +83,45 @@ def test_theme_contrast(theme: str) -> None:
     for name in ("series", "target", "milestone", *[k for k in colours if k.startswith(
             "comparator")]):
         assert contrast(colours[name], "#ffffff") >= 3, name
+
+
+def _over_white(colour: str, alpha: float) -> str:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    return "#" + "".join(f"{round((alpha * c + 1 - alpha) * 255):02x}" for c in channels)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_ratings_and_band_hold_up_in_greyscale(theme: str) -> None:
+    """Printed in black and white, the four rating fills are four greys, the tolerance band
+    is a grey of its own against the white page, and every line stays readable over it."""
+    colours = _colours(theme)
+    fills = {name: _luminance(colours[name])
+             for name in ("rag_red", "rag_amber", "rag_green", "rag_none")}
+    for (a, lum_a), (b, lum_b) in combinations(fills.items(), 2):
+        assert abs(lum_a - lum_b) >= 0.15, (a, b)
+    band = _over_white(colours["band"], ChartStyle().band_alpha)
+    assert _luminance("#ffffff") - _luminance(band) >= 0.2
+    for name in ("series", "target", "milestone",
+                 *[k for k in colours if k.startswith("comparator")]):
+        assert contrast(colours[name], band) >= 3, name
+
+
+def test_rating_marks_are_shapes_no_reader_takes_for_a_direction() -> None:
+    """Amber's mark sat beside the direction column's '▲ Up': a mark is never an arrow, the
+    three ratings have three different shapes, and the bundled fonts have each glyph."""
+    from fontTools.ttLib import TTFont
+
+    from reportgen.render.formatting import DIRECTION_ARROWS, RATING_MARKS
+    from reportgen.theme import bundled_fonts_dir
+
+    marks = [RATING_MARKS[rating] for rating in ("Red", "Amber", "Green")]
+    assert len(set(marks)) == 3
+    assert not set(marks) & (set(DIRECTION_ARROWS.values()) | set("▲▼▶◀△▽▷◁↑↓→←"))
+    for font in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        glyphs = TTFont(bundled_fonts_dir() / font).getBestCmap()
+        assert all(ord(mark) in glyphs for mark in RATING_MARKS.values()), font
+    for font in ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf"):  # Northshire's text
+        assert ord(RATING_MARKS["Amber"]) in TTFont(bundled_fonts_dir() / font).getBestCmap()
 
 
 def _override(project: Path, name: str, text: str) -> None:

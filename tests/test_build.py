@@ -35,7 +35,7 @@ def test_sample_pack_has_title_block_and_summary(sample_pack) -> None:
     summary = _flat(pages[1])
     assert "Priority A – Planning and Safety (CiN and CP)" in summary
     assert "Direction of Travel – from previous month" in summary
-    for row in ("Number of CiN 807 ▲ Amber", "Number of CP 321 ✖ Red",
+    for row in ("Number of CiN 807 ◆ Amber", "Number of CP 321 ✖ Red",
                 "CiN Visits within timescales 90% ✔ Green", "ICPC held within timescales 64% ✖ Red",
                 "CP Reviews in timescale 97% ✔ Green"):
         assert row in summary

@@ -103,7 +103,7 @@ def test_text_from_data_is_never_mathtext() -> None:
     [axes] = figure.axes
     assert axes.get_title(loc="left") == "$5k vs $10k"
     texts = [t for t in axes.get_legend().get_texts()]
-    assert [t.get_text() for t in texts] == [r"$x$ group (2)", r"$\frac{a}{b}$"]
+    assert [t.get_text() for t in texts] == [r"$\frac{a}{b}$", r"$x$ group (2)"]
     assert not any(t.get_parse_math() for t in texts)
 
 
@@ -145,3 +145,31 @@ def test_template_figure_draws_the_same_png_as_a_fresh_figure() -> None:
         for spec in order:
             assert charts.chart_png(spec, style) == figure_png(build_chart(spec, style)), \
                 spec.title
+
+
+def test_a_change_to_the_drawing_code_changes_every_chart_key(tmp_path) -> None:
+    """Cached charts are keyed by the drawing modules' source too, so a rebuild after an
+    upgrade that draws differently never reuses an old picture under the same version."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import reportgen
+
+    def key_with(package: Path) -> str:
+        # the copy in package, not the editable install's finder, provides reportgen
+        code = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' "
+                "not in getattr(f, '__module__', '') + getattr(f, '__name__', '')]; "
+                "from reportgen.charts.cache import chart_key; from reportgen.charts.style "
+                "import ChartStyle; from tests.test_charts import CIN; "
+                "print(chart_key(CIN, ChartStyle()))")
+        return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                              text=True, cwd=package,
+                              env={"PYTHONPATH": f"{package}:{Path(__file__).parents[1]}"}
+                              ).stdout
+    shutil.copytree(Path(reportgen.__file__).parent, tmp_path / "reportgen")
+    before = key_with(tmp_path)
+    with (tmp_path / "reportgen" / "charts" / "labels.py").open("a") as labels:
+        labels.write("\nCLEARANCE_PT = 2.0\n")
+    assert key_with(tmp_path) != before

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from functools import cache
 from itertools import repeat
 from pathlib import Path
 
@@ -25,8 +26,20 @@ def chart_key(spec: ChartSpec, style: ChartStyle) -> str:
     """Everything that changes the picture: the spec, the style and the drawing code's versions."""
     import matplotlib
 
-    payload = repr((__version__, matplotlib.__version__, spec, style))
+    payload = repr((__version__, matplotlib.__version__, _drawing_code(), spec, style))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@cache
+def _drawing_code() -> str:
+    """The drawing modules' source, hashed: a change to how charts are drawn redraws them
+    even when the version number has not moved on."""
+    from reportgen.charts import draw, labels, layout
+
+    digest = hashlib.sha256()
+    for module in (draw, labels, layout):
+        digest.update(Path(module.__file__).read_bytes() if module.__file__ else b"")
+    return digest.hexdigest()
 
 
 def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None,

@@ -6,7 +6,9 @@ from reportgen.model import Observation
 
 DIRECTION_ARROWS = {"up": "▲", "down": "▼", "same": "▶", "n/a": "–"}
 DIRECTION_WORDS = {"up": "Up", "down": "Down", "same": "Same", "n/a": "n/a"}
-RATING_MARKS = {"Red": "✖", "Amber": "▲", "Green": "✔", "Not rated": "○", "No data": "○"}
+# Shapes unlike each other and unlike the direction arrows beside them (▲ ▼ ▶), which a
+# reader would otherwise take for a trend; every one is in the bundled DejaVu Sans.
+RATING_MARKS = {"Red": "✖", "Amber": "◆", "Green": "✔", "Not rated": "○", "No data": "○"}
 POLARITY_WORDS = {"up": "Good = bigger is better", "down": "Good = smaller is better",
                   "range": "Good = within target range"}
 
