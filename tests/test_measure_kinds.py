@@ -114,7 +114,7 @@ def test_group_title_conflicts_and_strays_are_errors(sample_copy: Path) -> None:
     add_supervision_group(sample_copy)
     def edit(rows: list[list[str]]) -> None:
         header = rows[0]
-        rows[-1][header.index("group_title")] = "Supervisions"  # sup_cl, row 25
+        rows[-1][header.index("group_title")] = "Supervisions"  # sup_cl, row 27
         rows[6][header.index("group_title")] = "ICPCs"  # icpc_timely has no group
     rewrite_csv(sample_copy / "measures.csv", edit)
     code, problems = validate(sample_copy)
@@ -122,8 +122,8 @@ def test_group_title_conflicts_and_strays_are_errors(sample_copy: Path) -> None:
     assert problems == [
         ("measures.csv, row 7, column 'group_title': error: group_title is given but group is "
         "blank; group_title is the heading of a group's page"),
-        ("measures.csv, row 25, column 'group_title': error: group 'supervision_timeliness' is "
-        "titled '% Timeliness of supervisions' on row 21 and 'Supervisions' here; give one "
+        ("measures.csv, row 27, column 'group_title': error: group 'supervision_timeliness' is "
+        "titled '% Timeliness of supervisions' on row 23 and 'Supervisions' here; give one "
         "title (or write it once)")]
 
 
