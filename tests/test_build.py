@@ -54,7 +54,7 @@ def test_sample_pack_has_every_priority_and_measure_page(sample_pack) -> None:
     for page in measure_pages:
         assert all(heading in page for heading in HEADINGS)
     # title page + four priority summaries + the measure pages: nothing spills over
-    assert len(pages) == 1 + 4 + 16
+    assert len(pages) == 1 + 4 + 18
 
 
 def test_sample_pack_keeps_the_real_commentary_and_figures(sample_pack) -> None:
