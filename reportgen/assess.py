@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reportgen.model import (
@@ -47,6 +47,9 @@ class Assessment:
     period: Month
     observation: Observation
     previous: Observation
+    reported: Month  # the month of the figure shown: the period, or a quarter's or year's end
+    compared_with: Month  # the month of `previous`: the previous reported period, or for a
+    #                       cumulative measure the same month last year
     target: Target | None
     band: Band | None  # the band the rule uses (the measure's, else the default tolerance's)
     band_given: bool  # the measure has a tolerance of its own: else a default stands in
@@ -124,7 +127,7 @@ def _at_most(value: float, limit: float) -> bool:
 def direction_of_travel(measure: Measure, value: float | None, previous: float | None,
                         band: Band | None, same_at: float = 0.5
                         ) -> tuple[Direction, Trend]:
-    """(direction, trend) against the previous month; equal at display precision is 'same'."""
+    """(direction, trend) against the figure compared with; equal at display precision is 'same'."""
     if value is None or previous is None:
         return "n/a", "n/a"
     if abs(value - previous) < same_at:
@@ -153,11 +156,43 @@ def display_step(measure: Measure, value: float | None) -> float:
     return 0.5
 
 
+def reported_month(measure: Measure, series: Mapping[Month, Observation], period: Month
+                   ) -> Month:
+    """The month whose figure a pack for `period` shows: the period itself for a monthly
+    measure; for a quarterly or annual one, the newest month with a figure (or symbol) in the
+    interval ending at the period (a May pack shows the March quarter)."""
+    for back in range(measure.months_between):
+        month = period.shift(-back)
+        if _given(series.get(month)):
+            return month
+    return period
+
+
+def compared_month(measure: Measure, series: Mapping[Month, Observation], reported: Month
+                   ) -> Month:
+    """What direction of travel compares against (README "Direction of travel"): for a
+    cumulative measure the same month last year, as a year-to-date total only rises month on
+    month; otherwise the previous reported period: the month before, or for a quarterly or
+    annual measure the newest earlier figure at most one interval back."""
+    if measure.kind == "cumulative":
+        return reported.shift(-12)
+    for back in range(1, measure.months_between + 1):
+        if _given(series.get(reported.shift(-back))):
+            return reported.shift(-back)
+    return reported.shift(-measure.months_between)
+
+
+def _given(observation: Observation | None) -> bool:
+    return observation is not None and (observation.is_number or observation.symbol is not None)
+
+
 def assess_measure(data: Dataset, measure: Measure, period: Month, tolerance: float
                    ) -> Assessment:
     series = data.values.get(measure.id, {})
-    observation = series.get(period, MISSING)
-    previous = series.get(period.shift(-1), MISSING)
+    reported = reported_month(measure, series, period)
+    compared_with = compared_month(measure, series, reported)
+    observation = series.get(reported, MISSING)
+    previous = series.get(compared_with, MISSING)
     target = target_for(measure, data.milestones.get(measure.id, []), period)
     target_value = target.value if target else None
     band = tolerance_band(measure, target_value, tolerance)
@@ -167,6 +202,7 @@ def assess_measure(data: Dataset, measure: Measure, period: Month, tolerance: fl
     direction, trend = direction_of_travel(measure, observation.value, previous.value, band, step)
     return Assessment(
         measure=measure, period=period, observation=observation, previous=previous,
+        reported=reported, compared_with=compared_with,
         target=target, band=band,
         band_given=measure.tolerance_low is not None or measure.tolerance_high is not None,
         rating=observation.author_rating or rule,

@@ -16,10 +16,17 @@ Direction = Literal["up", "down", "same", "n/a"]
 Trend = Literal["improving", "declining", "no change", "n/a"]
 SetBy = Literal["rule", "author"]
 Edition = Literal["pdf", "html"]
+# What a figure counts (README "Measure kinds"): a month-end snapshot, a financial-year-to-date
+# total from April, a projected in-year rate, or a rolling 12 months' figure.
+Kind = Literal["snapshot", "cumulative", "annualised", "rolling"]
+Frequency = Literal["Monthly", "Quarterly", "Annual"]
 
 UNITS: tuple[Unit, ...] = get_args(Unit)
 POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
 RATINGS: tuple[AuthorRating, ...] = get_args(AuthorRating)
+KINDS: tuple[Kind, ...] = get_args(Kind)
+FREQUENCIES: tuple[Frequency, ...] = get_args(Frequency)
+MONTHS_BETWEEN: dict[Frequency, int] = {"Monthly": 1, "Quarterly": 3, "Annual": 12}
 LATEST = "latest"  # the period column's name for the refresh after the month end
 
 
@@ -40,13 +47,24 @@ class Measure:
     target: float | None
     tolerance_low: float | None
     tolerance_high: float | None
-    frequency: str
+    frequency: Frequency
     chart_title: str
+    kind: Kind = "snapshot"
+    label: str = ""  # the short row label on a group's page ("% CASS"); "" → the title
 
     @property
     def page(self) -> str:
         """Measures sharing a group share a page; otherwise the measure has its own."""
         return self.group or self.id
+
+    @property
+    def row_label(self) -> str:
+        return self.label or self.title
+
+    @property
+    def months_between(self) -> int:
+        """Months from one reported period to the next: 1, 3 or 12."""
+        return MONTHS_BETWEEN[self.frequency]
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,7 @@ class Dataset:
     milestones: Mapping[str, tuple[Milestone, ...]] = field(default_factory=dict)
     commentary: Mapping[tuple[str, Month], Commentary] = field(default_factory=dict)
     comparators: Mapping[str, tuple[Comparator, ...]] = field(default_factory=dict)
+    group_titles: Mapping[str, str] = field(default_factory=dict)  # group → its page heading
     values_source: str = "values.csv"
 
     def months_with_values(self) -> list[Month]:

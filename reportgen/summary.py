@@ -14,7 +14,7 @@ def summary_rows(assessments: list[Assessment]) -> list[dict[str, Any]]:
         "measure_id": a.measure.id,
         "title": a.measure.title,
         "priority": a.measure.priority,
-        "period": a.period.iso,
+        "period": a.reported.iso,  # the figure's month: a quarterly one's may be earlier
         "value": a.observation.value if a.observation.value is not None
         else a.observation.symbol,
         "target": a.target.value if a.target else None,

@@ -35,7 +35,7 @@ def test_pdf_ua_structure(sample_pack) -> None:
         elements = list(_elements(root.StructTreeRoot))
     kinds = [str(e.get("/S")) for e in elements]
     figures = [e for e in elements if e.get("/S") == "/Figure"]
-    assert len(figures) == 19 and all(str(f.get("/Alt", "")).strip() for f in figures)
+    assert len(figures) == 21 and all(str(f.get("/Alt", "")).strip() for f in figures)
     assert kinds.count("/Table") == kinds.count("/THead")  # every data table has a header row
     assert "/TH" in kinds and "/L" in kinds and "/LI" in kinds  # header cells, lists as lists
     levels = [int(k[2:]) for k in kinds if k in ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6")]

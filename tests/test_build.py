@@ -49,12 +49,12 @@ def test_sample_pack_has_every_priority_and_measure_page(sample_pack) -> None:
                      "Priority D – A Stable and Skilled Workforce"):
         assert priority in text
     measure_pages = [p for p in pages if HEADINGS[0] in p]
-    # one page per measure or group: 16 pages for 19 measures (three groups of two)
-    assert len(measure_pages) == 16
+    # one page per measure or group: 18 pages for 21 measures (three groups of two)
+    assert len(measure_pages) == 18
     for page in measure_pages:
         assert all(heading in page for heading in HEADINGS)
     # title page + four priority summaries + the measure pages: nothing spills over
-    assert len(pages) == 1 + 4 + 16
+    assert len(pages) == 1 + 4 + 18
 
 
 def test_sample_pack_keeps_the_real_commentary_and_figures(sample_pack) -> None:
@@ -108,7 +108,7 @@ def test_every_chart_image_has_alt_text(sample_pack) -> None:
     with pikepdf.open(sample_pack.pdf) as pdf:
         figures = [e for e in _structure(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
     alts = [str(f.get("/Alt", "")) for f in figures]
-    assert len(alts) == 19
+    assert len(alts) == 21
     assert all(a.startswith("Line chart of ") for a in alts)
     assert any("807 in June 2023, above the target of 800 and inside the tolerance band 720–880"
                in a for a in alts)

@@ -35,7 +35,7 @@ def test_commentary_only_rebuild_draws_nothing(sample_copy: Path, tmp_path: Path
     build(sample_copy, tmp_path)
     cache = tmp_path / CACHE_FOLDER
     before = _cache_state(cache)
-    assert len(before) == 19
+    assert len(before) == 21
     rewrite_csv(sample_copy / "commentary.csv",
                 lambda rows: rows[1].__setitem__(2, "Rewritten at the last minute."))
     build(sample_copy, tmp_path)
@@ -43,7 +43,7 @@ def test_commentary_only_rebuild_draws_nothing(sample_copy: Path, tmp_path: Path
     rewrite_csv(sample_copy / "values.csv", lambda rows: rows[5].__setitem__(2, "701"))
     build(sample_copy, tmp_path)
     after = _cache_state(cache)
-    assert len(after) == 19  # the changed chart replaced its stale picture
+    assert len(after) == 21  # the changed chart replaced its stale picture
     assert len(set(after) - set(before)) == 1
 
 

@@ -56,11 +56,11 @@ def test_html_is_self_contained_with_landmarks_and_skip_link(web_pack: Path) -> 
 def test_every_chart_is_titled_described_and_has_its_data(web_pack: Path) -> None:
     text = web_pack.read_text(encoding="utf-8")
     svgs = re.findall(r"<svg\b[^>]*>", text)
-    assert len(svgs) == 19
+    assert len(svgs) == 21
     assert all('role="img"' in s and "aria-labelledby" in s for s in svgs)
     descriptions = re.findall(r'<desc id="chart\d+-desc">(.*?)</desc>', text)
-    assert len(descriptions) == 19 and all(d.startswith("Line chart of ") for d in descriptions)
-    assert text.count('<details class="chart-data">') == 19
+    assert len(descriptions) == 21 and all(d.startswith("Line chart of ") for d in descriptions)
+    assert text.count('<details class="chart-data">') == 21
     assert "<th scope=\"row\">Jun-23</th><td class=\"num\">807</td>" in text
     ids = re.findall(r'\bid="([^"]+)"', text)
     assert len(ids) == len(set(ids))  # ids of many inline SVGs do not clash

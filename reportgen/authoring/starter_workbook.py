@@ -6,7 +6,7 @@ import io
 
 from reportgen.authoring.examples import Table
 from reportgen.authoring.staleness import QUESTIONS
-from reportgen.model import POLARITIES, RATINGS, UNITS
+from reportgen.model import FREQUENCIES, KINDS, POLARITIES, RATINGS, UNITS
 
 LAST_ROW = 1000  # drop-downs and checks reach this far down each sheet
 TEXT = "@"  # Excel's Text format: a typed 2024-06 stays text instead of becoming a date
@@ -29,6 +29,11 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "polarity": ("list", _choices(POLARITIES), ("up: bigger is better; down: smaller is "
                                                 "better; range: good is inside tolerance_low "
                                                 "to tolerance_high.")),
+    "kind": ("list", _choices(KINDS), ("Blank or snapshot: the month-end figure; cumulative: "
+                                       "financial year to date from April; annualised: a "
+                                       "projected in-year rate; rolling: the last 12 months.")),
+    "frequency": ("list", _choices(FREQUENCIES), ("Blank or Monthly; Quarterly or Annual: "
+                                                  "figures only at quarter or year ends.")),
     "rag": ("list", _choices(RATINGS), ("Leave blank for the rule's rating, or choose Red, "
                                         "Amber or Green to set it yourself (and say why in "
                                         "rag_note).")),

@@ -21,7 +21,8 @@ def describe_chart(spec: ChartSpec) -> str:
     if len(known) > 3:
         low = min(known, key=lambda p: p[1])
         high = max(known, key=lambda p: p[1])
-        parts.append(f"over the {len(spec.months)} months it ranged from {fmt(low[1])} "
+        span = spec.months[-1].months_since(spec.months[0]) + 1  # quarterly: not every month
+        parts.append(f"over the {span} months it ranged from {fmt(low[1])} "
                      f"({low[0].long}) to {fmt(high[1])} ({high[0].long})")
     text = f"{opening}: " + "; ".join(parts)
     extras = [_comparators(spec, fmt), _milestones(spec, fmt), _gaps(spec)]

@@ -64,6 +64,9 @@ def chart_spec(data: Dataset, assessment: Assessment, window_months: int,
     measure = assessment.measure
     series = data.values.get(measure.id, {})
     window = _with_figures(chart_window(assessment.period, window_months), series)
+    if measure.frequency != "Monthly":  # points only at reported periods, a line joining them
+        window = [m for m in window if (o := series.get(m)) and (o.is_number or o.symbol)] \
+            or window[-1:]
     observations = [series.get(m) for m in window]
     horizon = assessment.period.shift(milestone_months)
     milestones = tuple((m.due, m.target) for m in data.milestones.get(measure.id, [])

@@ -10,6 +10,8 @@ from reportgen.load.numbers import SYMBOLS as SYMBOLS  # where the pages look th
 from reportgen.load.numbers import parse_value
 from reportgen.load.tables import RawTable
 from reportgen.model import (
+    FREQUENCIES,
+    KINDS,
     LATEST,
     POLARITIES,
     RATINGS,
@@ -18,6 +20,8 @@ from reportgen.model import (
     Commentary,
     Comparator,
     Dataset,
+    Frequency,
+    Kind,
     Measure,
     Milestone,
     Observation,
@@ -35,7 +39,8 @@ MAX_COLUMNS_SHOWN = 20  # of a header's names in a message
 COLUMNS: dict[str, dict[str, bool]] = {
     "measures": {"id": True, "title": True, "priority": True, "group": False, "unit": True,
                  "polarity": True, "target": False, "tolerance_low": False,
-                 "tolerance_high": False, "frequency": False, "chart_title": False},
+                 "tolerance_high": False, "frequency": False, "chart_title": False,
+                 "kind": False, "label": False, "group_title": False},
     "priorities": {"id": True, "title": True},
     "values": {"measure_id": True, "period": True, "value": True, "rag": False,
                "rag_note": False},
@@ -55,6 +60,7 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
     priorities = _priorities(readable.get("priorities"), problems)
     measures = _measures(readable.get("measures"), _declared(tables.get("priorities")),
                          {p.id for p in priorities}, problems)
+    group_titles = _group_titles(readable.get("measures"), problems)
     by_id = {m.id: m for m in measures}
     declared = _declared(tables.get("measures"))
     declared_pages = _declared(tables.get("measures"), pages=True)
@@ -68,7 +74,7 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
         commentary=_commentary(readable.get("commentary"), by_id, declared_pages, problems),
         comparators={k: tuple(v) for k, v in
                      _comparators(readable.get("comparators"), by_id, declared, problems).items()},
-        values_source=source)
+        group_titles=group_titles, values_source=source)
 
 
 def _warn_about_fractions(measures: list[Measure], values: dict[str, dict[Month, Observation]],
@@ -155,6 +161,18 @@ def _choice(table: RawTable, row: int, cells: dict[str, str], column: str,
     return None
 
 
+def _optional_choice(table: RawTable, row: int, cells: dict[str, str], column: str,
+                     choices: tuple[str, ...], problems: Problems) -> str | None:
+    """A blank cell is the first choice; any case is fine ('quarterly' is Quarterly)."""
+    text = cells.get(column, "").strip()
+    by_lower = {c.lower(): c for c in choices}
+    if not text or text.lower() in by_lower:
+        return by_lower.get(text.lower(), choices[0])
+    problems.error(table.source, f"{shown(text)} is not a valid {column}; expected one of "
+                                 f"{', '.join(choices)}", row, column)
+    return None
+
+
 def _number(table: RawTable, row: int, cells: dict[str, str], column: str, unit: str | None,
             problems: Problems) -> float | None:
     number, symbol, error = parse_value(cells.get(column, ""), unit)
@@ -174,6 +192,8 @@ def _measures(table: RawTable | None, priority_ids: set[str] | None, built: set[
         ident = _unique_id(table, row, cells, seen, problems)
         unit = _choice(table, row, cells, "unit", UNITS, problems)
         polarity = _choice(table, row, cells, "polarity", POLARITIES, problems)
+        kind = _optional_choice(table, row, cells, "kind", KINDS, problems)
+        frequency = _optional_choice(table, row, cells, "frequency", FREQUENCIES, problems)
         priority = cells.get("priority", "")
         if priority_ids is not None and priority not in priority_ids:
             problems.error(table.source, f"priority {shown(priority)} is not an id in "
@@ -187,30 +207,58 @@ def _measures(table: RawTable | None, priority_ids: set[str] | None, built: set[
                 and numbers["target"] is None:
             problems.error(table.source, "a 'range' measure needs tolerance_low and "
                                          "tolerance_high, or a target", row, "polarity")
-        if ident and unit and polarity and priority in built and cells.get("title"):
+        if ident and unit and polarity and kind and frequency and priority in built \
+                and cells.get("title"):
             result.append(Measure(
                 id=ident, title=cells["title"], priority=priority, group=cells.get("group", ""),
                 unit=cast(Unit, unit), polarity=cast(Polarity, polarity),
-                frequency=cells.get("frequency") or "Monthly",
+                frequency=cast(Frequency, frequency), kind=cast(Kind, kind),
+                label=cells.get("label", ""),
                 chart_title=cells.get("chart_title") or cells["title"], **numbers))
     _check_groups(table, result, problems)
     return result
 
 
+def _group_titles(table: RawTable | None, problems: Problems) -> dict[str, str]:
+    """Each group's page heading: the group_title given on any of its measures' rows (once is
+    enough); two different titles for one group, or a title without a group, are errors."""
+    titles: dict[str, tuple[str, int]] = {}
+    for row, cells in table.rows if table else []:
+        title, group = cells.get("group_title", ""), cells.get("group", "")
+        if not title:
+            continue
+        if not group:
+            problems.error(table.source if table else "", "group_title is given but group is "
+                           "blank; group_title is the heading of a group's page", row,
+                           "group_title")
+        elif group in titles and titles[group][0] != title:
+            problems.error(table.source if table else "", f"group {shown(group)} is titled "
+                           f"{shown(titles[group][0])} on row {titles[group][1]} and "
+                           f"{shown(title)} here; give one title (or write it once)", row,
+                           "group_title")
+        else:
+            titles.setdefault(group, (title, row))
+    return {group: title for group, (title, _) in titles.items()}
+
+
 def _check_groups(table: RawTable, measures: list[Measure], problems: Problems) -> None:
-    """A page belongs to one priority, so a group's measures must share theirs."""
-    priorities: dict[str, list[str]] = {}
-    for measure in measures:
-        if measure.group:
-            priorities.setdefault(measure.group, [])
-            if measure.priority not in priorities[measure.group]:
-                priorities[measure.group].append(measure.priority)
-    for group, found in priorities.items():
-        if len(found) > 1:
-            problems.error(table.source, f"group {shown(group)} has measures in priorities "
-                                         f"{' and '.join(found)}; the measures of a group share "
-                                         f"one page, so they need the same priority",
-                           column="group")
+    """A page belongs to one priority, and its recent values are one set of periods, so a
+    group's measures must share their priority and their frequency."""
+    same_frequency = "the same frequency (the page's recent values are one set of periods)"
+    for column, plural, why in (("priority", "priorities", "the same priority"),
+                                ("frequency", "frequencies", same_frequency)):
+        found: dict[str, list[str]] = {}
+        for measure in measures:
+            if measure.group:
+                values = found.setdefault(measure.group, [])
+                if getattr(measure, column) not in values:
+                    values.append(getattr(measure, column))
+        for group, values in found.items():
+            if len(values) > 1:
+                problems.error(table.source, f"group {shown(group)} has measures in "
+                                             f"{plural} {' and '.join(values)}; the measures of "
+                                             f"a group share one page, so they need {why}",
+                               column="group")
 
 
 def _month(table: RawTable, row: int, cells: dict[str, str], column: str, problems: Problems,

@@ -28,6 +28,7 @@ from reportgen.render.formatting import (
 from reportgen.render.markdown import render_commentary
 
 LATEST_LABEL = "Latest"
+ALL_MEASURES = "All measures"  # the one milestone row of a group whose milestones are equal
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Direction:
     arrow: str
     word: str  # Up, Down, Same, n/a
     trend: str  # improving, declining, no change, n/a
+    basis: str = ""  # what it compares with, when not the month before: "vs Jun-22 (same
+    #                  month last year)", "vs Mar-23 (previous quarter)"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class TargetBox:
     tolerance: str  # the council's band: "720–880", "lower 85%", or "not set"
     rule: str  # with no band of its own, the rule in words: "Rated Amber down to 10% below target"
     good: str  # "Good = smaller is better"
+    kind: str = ""  # what the figure counts, unless a month-end snapshot: "Financial year to
+    #                 date (from April)", "Annualised (projected in-year rate)", "Rolling 12 months"
 
 
 @dataclass(frozen=True)
@@ -180,9 +185,27 @@ def rating_of(assessment: Assessment) -> Rating:
     return rating_shown(word, assessment.rating_set_by == "author", assessment.rule_rating, note)
 
 
+KIND_WORDS = {"snapshot": "", "cumulative": "Financial year to date (from April)",
+              "annualised": "Annualised (projected in-year rate)",
+              "rolling": "Rolling 12 months"}
+PREVIOUS_WORDS = {"Monthly": "previous month", "Quarterly": "previous quarter",
+                  "Annual": "previous year"}
+
+
 def direction_of(assessment: Assessment) -> Direction:
     return Direction(DIRECTION_ARROWS[assessment.direction], DIRECTION_WORDS[assessment.direction],
-                     assessment.trend)
+                     assessment.trend, _basis(assessment))
+
+
+def _basis(assessment: Assessment) -> str:
+    """Said beside a direction that does not compare with the month before."""
+    measure = assessment.measure
+    against = assessment.compared_with.short
+    if measure.kind == "cumulative":
+        return f"vs {against} (same month last year)"
+    if measure.frequency != "Monthly":
+        return f"vs {against} ({PREVIOUS_WORDS[measure.frequency]})"
+    return ""
 
 
 def _target_box(assessment: Assessment, default_tolerance: float) -> TargetBox:
@@ -194,7 +217,17 @@ def _target_box(assessment: Assessment, default_tolerance: float) -> TargetBox:
     rule = default_rule(measure.polarity, default_tolerance) \
         if not tolerance and assessment.target else ""
     return TargetBox(measure.title, target, measure.frequency, tolerance or "not set", rule,
-                     POLARITY_WORDS[measure.polarity])
+                     POLARITY_WORDS[measure.polarity], KIND_WORDS[measure.kind])
+
+
+def _target_boxes(assessments: list[Assessment], heading: str, default_tolerance: float
+                  ) -> tuple[TargetBox, ...]:
+    """One box per measure, or one for the page when every measure's box says the same (the
+    same target, band, unit, polarity, frequency and kind)."""
+    boxes = [_target_box(a, default_tolerance) for a in assessments]
+    if len(boxes) > 1 and len({dataclasses.replace(b, title="") for b in boxes}) == 1:
+        return (dataclasses.replace(boxes[0], title=heading),)
+    return tuple(boxes)
 
 
 def default_rule(polarity: str, tolerance: float) -> str:
@@ -211,9 +244,19 @@ def latest_applies(data: Dataset, period: Month) -> bool:
     return bool(months) and period == months[-1]
 
 
+def recent_months(data: Dataset, measures: list[Measure], period: Month) -> list[Month]:
+    """The recent-values columns: the three months to the period, or for quarterly or annual
+    measures (a page's measures share a frequency) the last three periods with figures."""
+    if all(m.frequency == "Monthly" for m in measures):
+        return [period.shift(-2), period.shift(-1), period]
+    reported = {month for m in measures for month, o in data.values.get(m.id, {}).items()
+                if month <= period and (o.is_number or o.symbol)}
+    return sorted(reported)[-3:]
+
+
 def _recent(data: Dataset, measures: list[Measure], period: Month
             ) -> tuple[tuple[str, ...], tuple[TableRow, ...]]:
-    months = [period.shift(-2), period.shift(-1), period]
+    months = recent_months(data, measures, period)
     has_latest = latest_applies(data, period) and any(m.id in data.latest for m in measures)
     columns = tuple(m.short for m in months) + ((LATEST_LABEL,) if has_latest else ())
     rows = []
@@ -223,7 +266,7 @@ def _recent(data: Dataset, measures: list[Measure], period: Month
         if has_latest:
             found.append(data.latest.get(measure.id))
         cells = tuple(format_observation(o, measure.unit) if o else "" for o in found)
-        rows.append(TableRow(measure.title, cells))
+        rows.append(TableRow(measure.row_label, cells))
     return columns, tuple(rows)
 
 
@@ -235,7 +278,9 @@ def _milestones(data: Dataset, measures: list[Measure], period: Month
     for measure in measures:
         by_due = {m.due: m.target for m in data.milestones.get(measure.id, [])}
         cells = tuple(format_number(by_due[d], measure.unit) if d in by_due else "" for d in dues)
-        rows.append(TableRow(measure.title, cells))
+        rows.append(TableRow(measure.row_label, cells))
+    if len(rows) > 1 and len({row.cells for row in rows}) == 1:  # the same for every measure
+        rows = [TableRow(ALL_MEASURES, rows[0].cells)]
     return tuple(d.short for d in dues), (tuple(rows) if dues else ())
 
 
@@ -266,21 +311,30 @@ def measure_page(data: Dataset, page: str, assessments: list[Assessment],
     milestone_columns, milestone_rows = _milestones(data, measures, period)
     notes = tuple(_author_note(a, config.show_rule_rating) for a in assessments
                   if a.rating_set_by == "author")
+    heading = data.group_titles.get(page) or " and ".join(m.title for m in measures)
     return MeasurePage(
-        anchor=f"page-{page}", heading=" and ".join(m.title for m in measures),
-        targets=tuple(_target_box(a, config.default_tolerance) for a in assessments),
+        anchor=f"page-{page}", heading=heading,
+        targets=_target_boxes(assessments, heading, config.default_tolerance),
         recent_columns=recent_columns, recent_rows=recent_rows,
         milestone_columns=milestone_columns, milestone_rows=milestone_rows,
         commentary=_panels(data, page, period),
         charts=tuple(charts[m.id] for m in measures), author_notes=notes)
 
 
+def _actual(assessment: Assessment) -> str:
+    """The figure shown, with its month when it is an earlier quarter's or year's."""
+    text = format_observation(assessment.observation, assessment.measure.unit)
+    if text and assessment.reported != assessment.period:
+        text += f" ({assessment.reported.short})"
+    return text
+
+
 def priority_section(data: Dataset, priority_id: str, title: str,
                      assessments: list[Assessment], charts: dict[str, Chart],
                      config: ReportConfig) -> PrioritySection:
     mine = [a for a in assessments if a.measure.priority == priority_id]
-    rows = tuple(SummaryRow(a.measure.title, format_observation(a.observation, a.measure.unit),
-                            rating_of(a), direction_of(a), f"page-{a.measure.page}")
+    rows = tuple(SummaryRow(a.measure.title, _actual(a), rating_of(a), direction_of(a),
+                            f"page-{a.measure.page}")
                  for a in mine)
     pages = list(dict.fromkeys(a.measure.page for a in mine))
     return PrioritySection(
