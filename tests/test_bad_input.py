@@ -149,9 +149,10 @@ def test_a_ragged_row_is_one_message_and_its_shifted_cells_are_not_checked(sampl
     path.write_text(path.read_text().replace("Rate of CiN,", "Rate of CiN, per 10,000,"))
     code, output = run("validate", str(sample_copy))
     assert code == 65
+    width = len(path.read_text().splitlines()[0].split(","))
     assert errors(output) == [(
-        "measures.csv: error: row 3 has 13 cells but the header has 11 columns; does a cell hold "
-        "a comma without double quotes around the cell?")]
+        f"measures.csv: error: row 3 has {width + 2} cells but the header has {width} columns; "
+        "does a cell hold a comma without double quotes around the cell?")]
 
 
 def test_a_trailing_comma_on_every_data_row_is_one_message(sample_copy: Path) -> None:
@@ -161,8 +162,8 @@ def test_a_trailing_comma_on_every_data_row_is_one_message(sample_copy: Path) ->
     code, output = run("validate", str(sample_copy))
     assert code == 65
     assert errors(output) == [(
-        "values.csv: error: rows 2–265 have 6 cells but the header has 5 columns; is there a "
-        "trailing comma?")]
+        f"values.csv: error: rows 2–{len(lines)} have 6 cells but the header has 5 columns; is "
+        "there a trailing comma?")]
 
 
 def _rewrite_member(workbook: Path, member: str, surgery) -> None:

@@ -125,7 +125,7 @@ def test_joined_pack_numbers_every_page_of_the_whole(both_ways) -> None:
     parts, _ = both_ways
     pages = pdf_text(parts.pdf)
     assert [re.search(r"Page (\d+) of (\d+)", text).groups() for text in pages] == \
-        [(str(n), "21") for n in range(1, 22)]
+        [(str(n), str(len(pages))) for n in range(1, len(pages) + 1)]
     contents = re.findall(r"^(Priority [A-D] – .*?) \.+ (\d+)$", pages[0], re.MULTILINE)
     assert len(contents) == 4
     for title, page in contents:  # each priority starts on the page the contents gives

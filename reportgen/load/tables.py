@@ -180,6 +180,11 @@ def _check_row_lengths(label: str, width: int, body: list[list[str]], problems: 
         if len(cells) > width:
             found = shifted if any(c.strip() for c in cells[width:]) else trailing
             found[row] = len(cells)
+    if trailing and len(trailing) < max(2, len(body) / 2):
+        # A trailing comma is on (nearly) every row; a few rows whose extra cells happen to be
+        # empty were shifted by a comma inside a cell, with blank cells at the row's end.
+        shifted |= trailing
+        trailing = {}
     if trailing:
         problems.error(label, f"{_rows_have(trailing)} but the header has {width} columns; is "
                               f"there a trailing comma?")
