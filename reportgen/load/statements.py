@@ -40,13 +40,13 @@ def statement_for(setting: str, quote: Callable[[str], str]) -> Statement:
 
 
 def _code(sql: str) -> str:
-    """The SQL with its comments and quoted text blanked out, each character kept in place,
-    so that a ';' or keyword in them is not mistaken for code."""
+    """The SQL with its comments blanked out and its quoted text as '_', each character kept
+    in place, so that a ';' or keyword in them is not mistaken for code."""
     out, i = list(sql), 0
     while i < len(sql):
         end = _skipped_to(sql, i)
         if end > i:
-            out[i:end] = " " * (end - i)
+            out[i:end] = ("_" if sql[i] in "'\"" else " ") * (end - i)
             i = end
         else:
             i += 1
