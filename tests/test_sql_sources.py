@@ -76,6 +76,19 @@ def test_import_never_writes_over_a_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"precious"
 
 
+def test_import_of_a_project_with_errors_writes_nothing(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(SAMPLE, project)
+    values = project / "values.csv"
+    values.write_text(values.read_text().replace("cin_number,2022-06,700", "cin_number,2022-06,"
+                                                 "seven hundred"))
+    result = run("import", str(project), "--to", str(tmp_path / "kpi.sqlite"))
+    assert result.exit_code == 65
+    assert "values.csv, row 2, column 'value': error: 'seven hundred' is not a number" \
+        in result.output
+    assert not (tmp_path / "kpi.sqlite").exists()
+
+
 def test_csv_and_sqlite_give_the_same_pdf(tmp_path: Path, csv_pdf: bytes,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -173,6 +186,14 @@ def test_a_missing_sqlite_file_is_not_made(tmp_path: Path) -> None:
     assert "report.toml: error: 'source.url': no SQLite file 'kpi.sqlite' in" \
         in failed(project, tmp_path)
     assert not (project / "kpi.sqlite").exists()
+
+
+def test_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    project = sqlite_project(tmp_path / "p")
+    (project / "kpi.sqlite").write_text("id,title\n")
+    assert ("report.toml: error: 'source.url': the SQLite file "
+            f"{(project / 'kpi.sqlite').resolve()} cannot be read: file is not a database") \
+        in failed(project, tmp_path)
 
 
 def test_a_password_in_report_toml_is_refused_and_never_shown(tmp_path: Path) -> None:

@@ -83,6 +83,13 @@ def read_source(folder: Path, source: SourceConfig, problems: Problems) -> Sourc
     try:
         with _transaction(engine, url, source.timeout_seconds) as connection:
             return _read_tables(connection, source, deadline, problems)
+    except exc.DBAPIError as error:  # beginning the transaction, or listing the tables
+        if error.connection_invalidated:
+            raise _unavailable(url, error) from None
+        what = f"the SQLite file {url.database}" if url.get_backend_name() == "sqlite" else \
+            f"the database {_shown(url)}"
+        problems.error(CONFIG_FILE, f"'source.url': {what} cannot be read: {_reason(error)}")
+        return None
     finally:
         engine.dispose()
 
@@ -155,15 +162,22 @@ def _transaction(engine: Engine, url: URL, seconds: float) -> Iterator[Connectio
     try:
         connection = engine.connect()
     except exc.DBAPIError as error:
-        raise DatabaseUnavailable(f"cannot reach the database "
-                                  f"{url.render_as_string(hide_password=True)} named by "
-                                  f"report.toml's [source]: {_reason(error)}") from None
+        raise _unavailable(url, error) from None
     with connection, connection.begin():
         if url.get_backend_name() == "postgresql":
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, "
                                        "READ ONLY")
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(seconds * 1000)}")
         yield connection
+
+
+def _unavailable(url: URL, error: exc.DBAPIError) -> DatabaseUnavailable:
+    return DatabaseUnavailable(f"cannot reach the database {_shown(url)} named by report.toml's "
+                               f"[source]: {_reason(error)}")
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
 
 
 def _read_tables(connection: Connection, source: SourceConfig, deadline: Deadline,
