@@ -3,6 +3,7 @@ SQL or an unreachable database gives a clear error and writes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -10,12 +11,14 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import cli
+from reportgen.load.sql import cell_text
 from tests.conftest import SAMPLE
 
 EPOCH = "1700000000"
@@ -100,6 +103,19 @@ def test_csv_and_sqlite_give_the_same_pdf(tmp_path: Path, csv_pdf: bytes,
     assert sorted(k for k in manifest["inputs"] if k.startswith("query")) == [
         "query 'commentary'", "query 'comparators'", "query 'measures'",
         "query 'priorities'", "query 'targets'", "query 'values'"]
+
+
+def test_database_values_read_as_an_author_types_them() -> None:
+    assert cell_text(dt.date(2023, 6, 1), "period") == "2023-06"
+    assert cell_text(dt.datetime(2023, 9, 30, 23, 59), "due") == "2023-09"
+    assert cell_text(dt.date(2023, 6, 1), "note") == "2023-06-01"
+    assert cell_text(Decimal("800.0000"), "target") == "800"
+    assert cell_text(Decimal("0.00001"), "value") == "0.00001"
+    assert cell_text(89.30000000000001, "value") == "89.3"
+    assert cell_text(1e-05, "value") == "0.00001"
+    assert cell_text(float("nan"), "value") == "nan"  # then "'nan' is not a number"
+    assert cell_text(None, "value") == ""
+    assert cell_text(" cin\x07 ", "id") == "cin"
 
 
 def test_a_select_in_place_of_a_table(tmp_path: Path) -> None:
@@ -301,7 +317,10 @@ def test_csv_sqlite_and_postgresql_give_the_same_pdf(tmp_path: Path, csv_pdf: by
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     # The password is ignored by the test server (trust), but must appear nowhere.
     url = loaded_postgres.replace("reportgen@", "reportgen:hunter2@")
-    project = pg_project(tmp_path / "p", url, monkeypatch)
+    # Months as dates and figures as NUMERIC, as a council's warehouse may hold them.
+    typed = ("SELECT measure_id, to_date(due || '-01', 'YYYY-MM-DD') AS due, "
+             "target::numeric(12, 4) AS target FROM targets")
+    project = pg_project(tmp_path / "p", url, monkeypatch, f'targets = "{typed}"\n')
     result = build(project, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / PDF).read_bytes() == csv_pdf
