@@ -215,8 +215,11 @@ def import_tables(project: Path, target: Path) -> None:
     imported = write_sqlite(read[1], target)
     counts = ", ".join(f"{name} {rows:,}" for name, rows in imported.rows.items())
     click.echo(f"Wrote {imported.path} (rows: {counts})")
-    click.echo(f"Next: put [source] url = \"sqlite:///{target.name}\" in report.toml and move "
-               f"the file into the project folder.")
+    inside = target.resolve().is_relative_to(project.resolve())
+    name = target.resolve().relative_to(project.resolve()).as_posix() if inside else target.name
+    move = "" if inside else f"move it into {project} and "
+    click.echo(f"Next: {move}add [source] url = \"sqlite:///{name}\" to report.toml: the pack "
+               f"is then read from it.")
 
 
 @cli.command("commentary-forms")

@@ -96,10 +96,14 @@ def test_csv_and_sqlite_give_the_same_pdf(tmp_path: Path, csv_pdf: bytes,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     project = sqlite_project(tmp_path / "p")
+    shutil.copy(SAMPLE / "values.csv", project)  # left beside: not read
     result = build(project, tmp_path / "out")
     assert result.exit_code == 0, result.output
+    assert ("report.toml: warning: values.csv not read: [source] names a database, which "
+            "holds the tables") in result.output
     assert (tmp_path / "out" / PDF).read_bytes() == csv_pdf
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert "values.csv" not in manifest["inputs"]
     assert sorted(k for k in manifest["inputs"] if k.startswith("query")) == [
         "query 'commentary'", "query 'comparators'", "query 'measures'",
         "query 'priorities'", "query 'targets'", "query 'values'"]

@@ -11,7 +11,7 @@ from reportgen.config.report import CONFIG_FILE, ReportConfig, SourceConfig, loa
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_sections
 from reportgen.load.dataset import build_dataset
-from reportgen.load.tables import RawTable, read_tables
+from reportgen.load.tables import TABLE_FILES, RawTable, read_tables
 from reportgen.model import Dataset
 from reportgen.months import Month
 from reportgen.problems import Problem, Problems
@@ -102,6 +102,10 @@ def _check_source_tables(folder: Path, source: SourceConfig, problems: Problems
     read = read_source(folder, source, problems)
     if read is None:
         return None
+    ignored = [p.name for p in sorted(folder.glob("*")) if p.name in TABLE_FILES]
+    if ignored:
+        problems.warning(CONFIG_FILE, f"{', '.join(ignored)} not read: [source] names a "
+                                      f"database, which holds the tables")
     start = len(problems.items)
     data = build_dataset(read.tables, problems)
     name_rows(problems, start, read.tables)

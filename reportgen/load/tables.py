@@ -21,6 +21,7 @@ from reportgen.problems import Problems
 WORKBOOK = "data.xlsx"
 TABLE_NAMES = ("measures", "priorities", "values", "targets", "commentary", "comparators")
 REQUIRED_TABLES = ("measures", "priorities", "values")
+TABLE_FILES = (WORKBOOK, *(f"{name}.csv" for name in TABLE_NAMES))  # a project's table files
 # Columns whose Excel date cells are months.
 MONTH_COLUMNS = {"period", "due"}
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell

@@ -12,7 +12,7 @@ from typing import Any
 
 from reportgen import __version__
 from reportgen.assess import Assessment
-from reportgen.load.tables import TABLE_NAMES, WORKBOOK
+from reportgen.load.tables import TABLE_FILES
 from reportgen.problems import Problem
 
 MANIFEST_NAME = "manifest.json"
@@ -25,7 +25,7 @@ def sha256(content: bytes) -> str:
 
 def input_files(root: Path) -> list[Path]:
     """The files a build reads: config, tables, Markdown and the project's own assets."""
-    names = ["report.toml", WORKBOOK, *(f"{t}.csv" for t in TABLE_NAMES)]
+    names = ["report.toml", *TABLE_FILES]
     files = [root / n for n in names if (root / n).is_file()]
     files += sorted(root.glob("*.md"))
     for folder in INPUT_FOLDERS:
@@ -41,6 +41,8 @@ def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, t
     also_read: files outside the usual set (a `data` folder's tables, a paper's files).
     queries: [source]'s tables, each with the sha256 of its result set (never the URL)."""
     inputs = list(dict.fromkeys([*input_files(root), *also_read]))
+    if queries:  # the tables came from the database: table files lying beside were not read
+        inputs = [p for p in inputs if p.name not in TABLE_FILES]
     read = {os.path.relpath(p, root): sha256(p.read_bytes()) for p in inputs}
     read.update({f"query '{name}'": digest for name, digest in (queries or {}).items()})
     manifest: dict[str, Any] = {
