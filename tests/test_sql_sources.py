@@ -369,3 +369,15 @@ def test_a_database_that_cannot_be_reached(tmp_path: Path,
     assert output.startswith("Error: cannot reach the database postgresql+psycopg://"
                              "reportgen:***@/kpi")
     assert "hunter2" not in output
+
+
+def test_commentary_forms_from_a_database_but_answers_merged_there(tmp_path: Path) -> None:
+    project = sqlite_project(tmp_path / "p")
+    forms = tmp_path / "forms"
+    result = run("commentary-forms", str(project), "-o", str(forms))
+    assert result.exit_code == 0, result.output
+    result = run("commentary-collect", str(forms), "--project", str(project))
+    assert result.exit_code == 65
+    assert ("report.toml: error: the tables come from the database [source] names; merge the "
+            "forms' answers into its commentary table there") in result.output
+    assert sorted(p.name for p in project.iterdir()) == ["kpi.sqlite", "report.toml"]
