@@ -4,14 +4,14 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit golden system-deps browser-deps clean bench
+.PHONY: demo test lint unit golden system-deps browser-deps db-deps clean bench
 
 demo: $(STAMP)
 	$(BIN)/reportgen build sample_data -o output
 	$(BIN)/reportgen build sample_papers/nelc-scrutiny -o output
 	$(BIN)/reportgen build sample_papers/northshire-cabinet -o output
 
-test: $(STAMP) browser-deps lint unit
+test: $(STAMP) browser-deps db-deps lint unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportgen tests benchmarks
@@ -42,6 +42,14 @@ browser-deps: node_modules/axe-core/axe.min.js
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Please install Chromium for the browser accessibility test"; fi; }
+
+# [source] is tested against a real PostgreSQL server, started by the tests in a temporary
+# folder on a Unix socket (tests/test_sql_sources.py); under CI that test must not skip.
+db-deps:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "Please install PostgreSQL (Debian: postgresql) for the database source test"; fi; }
 
 node_modules/axe-core/axe.min.js:
 	@if command -v npm >/dev/null; then \

@@ -195,6 +195,33 @@ def new(folder: Path, as_csv: bool, paper: bool) -> None:
                f"{folder}' and 'reportgen build {folder}'.")
 
 
+@cli.command("import")
+@_project_argument
+@click.option("--to", "target", required=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="The SQLite file to make (never written over).")
+def import_tables(project: Path, target: Path) -> None:
+    """Write PROJECT's tables into a new SQLite file with typed columns, for report.toml's
+    [source] url = "sqlite:///FILE"."""
+    from reportgen.errors import InvalidInput
+    from reportgen.load.project import read_project_tables
+    from reportgen.problems import Problems
+    from reportgen.publish.database import write_sqlite
+
+    problems = Problems()
+    read = read_project_tables(project, problems)
+    if read is None:
+        raise InvalidInput(problems.items)
+    imported = write_sqlite(read[1], target)
+    counts = ", ".join(f"{name} {rows:,}" for name, rows in imported.rows.items())
+    click.echo(f"Wrote {imported.path} (rows: {counts})")
+    inside = target.resolve().is_relative_to(project.resolve())
+    name = target.resolve().relative_to(project.resolve()).as_posix() if inside else target.name
+    move = "" if inside else f"move it into {project} and "
+    click.echo(f"Next: {move}add [source] url = \"sqlite:///{name}\" to report.toml: the pack "
+               f"is then read from it.")
+
+
 @cli.command("commentary-forms")
 @_project_argument
 @click.option("-o", "--output", "output_dir", required=True,

@@ -7,6 +7,7 @@ import click
 from reportgen.problems import Problem, listed
 
 EXIT_INVALID_INPUT = 65  # sysexits EX_DATAERR
+EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE
 EXIT_CANNOT_WRITE = 73  # sysexits EX_CANTCREAT
 EXIT_LOCKED = 75  # sysexits EX_TEMPFAIL
 
@@ -35,6 +36,13 @@ class InvalidInput(ReportgenError):
         super().__init__("\n".join(lines))
 
 
+class DatabaseUnavailable(ReportgenError):
+    """The database of report.toml's [source] cannot be reached (it is named, never its
+    password); a later run may succeed."""
+
+    exit_code = EXIT_UNAVAILABLE
+
+
 class OutputNotWritable(ReportgenError):
     """The output folder or file cannot be written."""
 
@@ -55,6 +63,6 @@ class ProjectsFailed(ReportgenError):
 
 def error_for_exit_code(code: int) -> type[ReportgenError]:
     """The error class whose exit code a batch should end with."""
-    by_code = {EXIT_INVALID_INPUT: ProjectsFailed, EXIT_CANNOT_WRITE: OutputNotWritable,
-               EXIT_LOCKED: OutputLocked}
+    by_code = {EXIT_INVALID_INPUT: ProjectsFailed, EXIT_UNAVAILABLE: DatabaseUnavailable,
+               EXIT_CANNOT_WRITE: OutputNotWritable, EXIT_LOCKED: OutputLocked}
     return by_code.get(code, ReportgenError)

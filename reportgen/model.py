@@ -114,6 +114,8 @@ class Dataset:
     comparators: Mapping[str, tuple[Comparator, ...]] = field(default_factory=dict)
     group_titles: Mapping[str, str] = field(default_factory=dict)  # group → its page heading
     values_source: str = "values.csv"
+    # From a database ([source]): each query's name → sha256 of its result set, for the manifest.
+    query_digests: Mapping[str, str] = field(default_factory=dict)
 
     def months_with_values(self) -> list[Month]:
         return sorted({p for series in self.values.values() for p, obs in series.items()

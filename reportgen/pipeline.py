@@ -7,6 +7,7 @@ by that extension (extensions.py), which calls the same stages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,8 @@ def build(options: BuildOptions) -> BuildResult:
             make = pack_pdf if edition == "pdf" else pack_html
             outputs.append(make(project, assessments, when, options, timings))
         return publish(project.settings, project.period.iso, when, outputs, assessments,
-                       project.warnings, options, timings, data_inputs(project.settings))
+                       project.warnings, options, timings, data_inputs(project.settings),
+                       project.data.query_digests)
 
 
 def check(project: Path, period: str | None = None, base_config: Path | None = None
@@ -172,12 +174,14 @@ def data_inputs(settings: Settings) -> list[Path]:
 
 def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Output],
             assessments: list[Assessment], warnings: list[Problem], options: BuildOptions,
-            timings: dict[str, float], also_read: list[Path]) -> BuildResult:
+            timings: dict[str, float], also_read: list[Path],
+            queries: Mapping[str, str] | None = None) -> BuildResult:
     """The outputs and their manifest, published together (all new, or all as they were).
-    also_read: files read besides the project's usual ones, named in the manifest too."""
+    also_read: files read besides the project's usual ones, named in the manifest too;
+    queries: [source]'s result sets' digests."""
     manifest = make_manifest(settings.root, period, when.isoformat(),
                              {o.path.name: (o.content, o.pages) for o in outputs}, assessments,
-                             warnings, also_read)
+                             warnings, also_read, queries)
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
     with stage("publish", timings):
         publish_set({o.path: o.content for o in published})

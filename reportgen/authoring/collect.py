@@ -10,6 +10,7 @@ from pathlib import Path
 from reportgen.authoring.commentary_table import Written, merge_commentary
 from reportgen.authoring.forms import FORM_MARK, FORM_SHEET, KEY_SHEET, form_file_name
 from reportgen.authoring.staleness import QUESTIONS, previous_commentary, stale_columns
+from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
 from reportgen.load.project import Project, load_project
 from reportgen.load.tables import open_workbook
@@ -49,6 +50,11 @@ def collect_commentary(forms_dir: Path, root: Path) -> Collected:
     if period is None or problems.errors:
         raise InvalidInput(problems.items)
     project = load_project(root, period.iso)
+    if project.config.source is not None:
+        # The commentary table is the database's: a CSV written beside would never be read.
+        problems.error(CONFIG_FILE, "the tables come from the database [source] names; "
+                                    "merge the forms' answers into its commentary table there")
+        raise InvalidInput(problems.items)
     taken = _check_pages(forms, project, forms_dir, problems)
     if problems.errors:
         raise InvalidInput(problems.items)

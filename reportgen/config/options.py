@@ -58,6 +58,7 @@ class Option:
     help: str = ""
     check: Check = no_check
     required: bool = False
+    secret: bool = False  # may hold a password: a message never quotes it
 
 
 def one_of(*choices: str) -> Check:
@@ -115,7 +116,9 @@ class Reader:
             return option.default
         complaint = option.check(checked)
         if complaint:
-            self.problems.error(self.file, f"'{name}' is {_cut(value)}: {complaint}")
+            quoted = f" {_cut(value)}" if not option.secret else ""
+            self.problems.error(self.file, f"'{name}' is{quoted} wrong: {complaint}"
+                                if option.secret else f"'{name}' is{quoted}: {complaint}")
             return option.default
         return checked
 

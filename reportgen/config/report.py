@@ -69,6 +69,37 @@ def _relative_folder(value: str) -> str | None:
         "expected a folder relative to the project, e.g. '../monthly-data'"
 
 
+def _database_url(value: str) -> str | None:
+    """A URL such as 'sqlite:///kpi.sqlite', or 'env:NAME' naming the variable that holds it;
+    never a password, which would be in the project's files, the log and every copy."""
+    if value.startswith("env:"):
+        return None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value[4:]) else \
+            "expected 'env:' and an environment variable's name, e.g. 'env:REPORTGEN_DB_URL'"
+    match = re.fullmatch(r"([a-z0-9]+)(\+[a-z0-9_]+)?://([^/@]*@)?.*", value)
+    if match is None:
+        return ("expected a database URL, e.g. 'sqlite:///kpi.sqlite' or "
+                "'postgresql://reports@dbhost/kpi', or 'env:REPORTGEN_DB_URL'")
+    if match[3] and ":" in match[3]:
+        return ("a password does not belong in report.toml: put the URL in an environment "
+                "variable and write url = 'env:REPORTGEN_DB_URL', or use a .pgpass file")
+    return None
+
+
+def _timeout(value: float) -> str | None:
+    return None if 0 < value <= 3600 else "expected a number of seconds from 1 to 3600"
+
+
+SOURCE_TABLES = ("priorities", "measures", "values", "targets", "commentary", "comparators")
+SOURCE = Table({
+    "url": Option(str, None, "the database: 'sqlite:///kpi.sqlite' (relative to the project), "
+                  "'postgresql://user@host/db', or 'env:NAME'", _database_url, required=True,
+                  secret=True),
+    "timeout_seconds": Option((float, int), 30.0, "longest a query may run", _timeout),
+    **{name: Option(str, name, f"the {name} table: a table or view name, or one SELECT")
+       for name in SOURCE_TABLES},
+})
+
+
 # The schema: key → Option, sections as tables. The README's report.toml table mirrors it.
 SCHEMA = Table({
         "title": Option(str, None, "report title on the title page", required=True),
@@ -103,7 +134,17 @@ SCHEMA = Table({
                                        "ahead", lambda v: None if 0 <= v <= 36 else
                                        "expected 0 to 36"),
         }), {}),
+        "source": Option(SOURCE, None, "the tables from a database instead of files"),
 })
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """[source]: where the tables come from when they are in a database."""
+
+    url: str
+    timeout_seconds: float
+    queries: tuple[tuple[str, str], ...]  # (table, a table or view name or one SELECT)
 
 
 @dataclass(frozen=True)
@@ -127,6 +168,7 @@ class ReportConfig:
     theme: str
     protective_marking: str
     data: str
+    source: SourceConfig | None = None
 
 
 def load_config(project: Path, problems: Problems, base: Path | None = None,
@@ -192,4 +234,11 @@ def check_config(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple
     if len(problems.errors) > errors_before:
         return None
     sections = {key: values.pop(key) for key in ("rag", "charts")}
-    return ReportConfig(**values, **sections["rag"], **sections["charts"])
+    source = values.pop("source")
+    return ReportConfig(**values, **sections["rag"], **sections["charts"],
+                        source=_source(source) if source else None)
+
+
+def _source(values: dict[str, Any]) -> SourceConfig:
+    return SourceConfig(values["url"], values["timeout_seconds"],
+                        tuple((name, values[name]) for name in SOURCE_TABLES))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportgen.assess import assess_measure, resolve_period, target_for
 from reportgen.authoring.staleness import warn_about_stale_commentary
-from reportgen.config.report import CONFIG_FILE, ReportConfig, load_config
+from reportgen.config.report import CONFIG_FILE, ReportConfig, SourceConfig, load_config
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_sections
 from reportgen.load.dataset import build_dataset
-from reportgen.load.tables import read_tables
+from reportgen.load.tables import TABLE_FILES, RawTable, read_tables
 from reportgen.model import Dataset
 from reportgen.months import Month
 from reportgen.problems import Problem, Problems
@@ -66,12 +66,50 @@ def check_settings(root: Path, config: ReportConfig, problems: Problems) -> Sett
 
 def check_tables(root: Path, config: ReportConfig | None, problems: Problems
                  ) -> Dataset | None:
-    """The tables of the data folder (the project's, when report.toml could not be read)."""
+    """The tables of the data folder (the project's, when report.toml could not be read), or
+    of the database report.toml's [source] names."""
+    if config is not None and config.source is not None:
+        return _check_source_tables(data_root(root, config), config.source, problems)
     tables_root = data_root(root, config) if config else root
     if not tables_root.is_dir():
         problems.error(CONFIG_FILE, f"'data' is {config.data if config else ''!r}: no such folder")
         return None
     return build_dataset(read_tables(tables_root, problems), problems)
+
+
+def read_project_tables(root: Path, problems: Problems
+                        ) -> tuple[ReportConfig, dict[str, RawTable]] | None:
+    """report.toml and the raw tables it points to (files or [source]), checked; None when
+    either has errors (they are in problems)."""
+    config = load_config(root, problems, None, extension_sections())
+    if config is None:
+        return None
+    if config.source is not None:
+        from reportgen.load.sql import read_source
+
+        read = read_source(data_root(root, config), config.source, problems)
+        tables = read.tables if read is not None else {}
+    else:
+        tables = read_tables(data_root(root, config), problems)
+    build_dataset(tables, problems)
+    return None if problems.errors else (config, tables)
+
+
+def _check_source_tables(folder: Path, source: SourceConfig, problems: Problems
+                         ) -> Dataset | None:
+    from reportgen.load.sql import name_rows, read_source  # SQLAlchemy only when needed
+
+    read = read_source(folder, source, problems)
+    if read is None:
+        return None
+    ignored = [p.name for p in sorted(folder.glob("*")) if p.name in TABLE_FILES]
+    if ignored:
+        problems.warning(CONFIG_FILE, f"{', '.join(ignored)} not read: [source] names a "
+                                      f"database, which holds the tables")
+    start = len(problems.items)
+    data = build_dataset(read.tables, problems)
+    name_rows(problems, start, read.tables)
+    return replace(data, query_digests=read.digests)
 
 
 def reporting_period(data: Dataset, config: ReportConfig, period: str | None,

@@ -21,6 +21,7 @@ from reportgen.problems import Problems
 WORKBOOK = "data.xlsx"
 TABLE_NAMES = ("measures", "priorities", "values", "targets", "commentary", "comparators")
 REQUIRED_TABLES = ("measures", "priorities", "values")
+TABLE_FILES = (WORKBOOK, *(f"{name}.csv" for name in TABLE_NAMES))  # a project's table files
 # Columns whose Excel date cells are months.
 MONTH_COLUMNS = {"period", "due"}
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
@@ -384,12 +385,12 @@ def _cell_text(cell, column: str) -> str:
         return str(value)
     if isinstance(value, int | float):
         if "%" in (cell.number_format or ""):  # a cell formatted as 90% holds 0.9
-            return f"{_plain_number(value * 100)}%"
-        return _plain_number(value)
+            return f"{plain_number(value * 100)}%"
+        return plain_number(value)
     return str(value)
 
 
-def _plain_number(value: float) -> str:
+def plain_number(value: float) -> str:
     """The number as an author would type it: never '1e-05', which is no figure in a cell."""
     rounded = round(float(value), 9)
     return str(int(rounded)) if rounded.is_integer() else format(Decimal(repr(rounded)), "f")

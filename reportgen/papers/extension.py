@@ -82,7 +82,8 @@ def build(options: BuildOptions) -> BuildResult:
                 outputs.append(_pack_html(paper, assessments, when, options, timings))
         return publish(paper.settings, period_label(paper), when, outputs, assessments,
                        paper.warnings, options, timings,
-                       data_inputs(paper.settings) + paper.paper.files)
+                       data_inputs(paper.settings) + paper.paper.files,
+                       paper.project.data.query_digests if paper.project else None)
 
 
 def period_label(paper: PaperProject) -> str:

@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from reportgen import __version__
 from reportgen.assess import Assessment
-from reportgen.load.tables import TABLE_NAMES, WORKBOOK
+from reportgen.load.tables import TABLE_FILES
 from reportgen.problems import Problem
 
 MANIFEST_NAME = "manifest.json"
@@ -25,7 +25,7 @@ def sha256(content: bytes) -> str:
 
 def input_files(root: Path) -> list[Path]:
     """The files a build reads: config, tables, Markdown and the project's own assets."""
-    names = ["report.toml", WORKBOOK, *(f"{t}.csv" for t in TABLE_NAMES)]
+    names = ["report.toml", *TABLE_FILES]
     files = [root / n for n in names if (root / n).is_file()]
     files += sorted(root.glob("*.md"))
     for folder in INPUT_FOLDERS:
@@ -35,13 +35,19 @@ def input_files(root: Path) -> list[Path]:
 
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
                   assessments: list[Assessment], warnings: list[Problem],
-                  also_read: Sequence[Path] = ()) -> bytes:
+                  also_read: Sequence[Path] = (), queries: Mapping[str, str] | None = None
+                  ) -> bytes:
     """outputs: file name → (content, page count; 0 for a file without pages).
-    also_read: files outside the usual set (a `data` folder's tables, a paper's files)."""
+    also_read: files outside the usual set (a `data` folder's tables, a paper's files).
+    queries: [source]'s tables, each with the sha256 of its result set (never the URL)."""
     inputs = list(dict.fromkeys([*input_files(root), *also_read]))
+    if queries:  # the tables came from the database: table files lying beside were not read
+        inputs = [p for p in inputs if p.name not in TABLE_FILES]
+    read = {os.path.relpath(p, root): sha256(p.read_bytes()) for p in inputs}
+    read.update({f"query '{name}'": digest for name, digest in (queries or {}).items()})
     manifest: dict[str, Any] = {
         "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
-        "inputs": {os.path.relpath(p, root): sha256(p.read_bytes()) for p in inputs},
+        "inputs": read,
         "outputs": {name: {"sha256": sha256(content), "pages": pages or None}
                     for name, (content, pages) in sorted(outputs.items())},
         "ratings": dict(sorted(Counter(a.rating for a in assessments).items())),
