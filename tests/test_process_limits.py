@@ -1,10 +1,13 @@
-"""Worker processes die with their build, and SIGTERM stops a build cleanly."""
+"""Worker processes die with their build, SIGTERM stops a build cleanly, and page layout cannot
+run away: absurd sizes are refused before layout, and layout runs under a time and a memory
+limit in a child process."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,8 +17,18 @@ from pathlib import Path
 
 import psutil
 import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import cli
+from reportgen.errors import InvalidInput
+from reportgen.layout.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, LayoutLimits, layout_limits
+from reportgen.layout.sizes import absurd_sizes
+from reportgen.resources import default_styles_dir
+from tests.conftest import NELC, SAMPLE
 
 REPORTGEN = Path(sys.executable).with_name("reportgen")  # .venv/bin/reportgen
+HINT = ("check the project's stylesheets (styles/…) for sizes such as @page size or "
+        "font-size")
 PDF_NAME = "synthetic-pack-30-2023-06.pdf"
 
 
@@ -169,3 +182,134 @@ def test_sigterm_stops_the_build_its_workers_and_leaves_the_last_build(
     assert {p.name for p in output.iterdir()} - set(previous) <= {".reportgen-cache",
                                                                   ".reportgen.lock"}
     assert not [p for p in output.rglob("*") if p.name.endswith(".tmp")]
+
+
+# Absurd sizes: refused before layout, naming the stylesheet and the declaration.
+
+def _with_stylesheet(tmp_path: Path, css: str, project: Path = NELC) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    (copy / "styles" / "default").mkdir(parents=True)
+    (copy / "styles" / "default" / "pack.css").write_text(css, encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize(("css", "message"), [
+    ("@page { size: 100000cm }",
+     ("styles/default/pack.css: error: '@page { size: 100000cm }' makes a page 1,000 m wide "
+      "or high; a page may be at most 2 m")),
+    ("@media print { html { font-size: 1e9px } }",
+     ("styles/default/pack.css: error: 'font-size: 1e9px' is a font 750,000,000 pt high; "
+      "text may be at most 500 pt")),
+])
+def test_absurd_sizes_in_a_project_stylesheet_are_refused(tmp_path: Path, css: str,
+                                                          message: str) -> None:
+    project = _with_stylesheet(tmp_path, css)
+    result = CliRunner().invoke(cli, ["build", str(project), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 65, result.output
+    assert result.output.endswith("Error: 1 error(s) in the report project; nothing was "
+                                  f"written:\n  {message}\n")
+    assert "layout" not in result.output  # refused before
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_absurd_sizes_are_found_wherever_the_rules_nest() -> None:
+    css = ("@page { size: A4; @top-center { font: bold 900pt/2 serif } }\n"
+           "@supports (display: grid) { p { font-size: 60em; & b { font-size: 1000pt } } }\n"
+           "@page :first { size: 300cm 10cm }\n"
+           "p { font: 12pt/1e9px serif; font-size: var(--big) }")
+    assert [found for found, _ in absurd_sizes(css)] == [
+        "font: bold 900pt/2 serif", "font-size: 60em", "font-size: 1000pt", "size: 300cm 10cm"]
+
+
+def test_the_shipped_themes_have_no_absurd_size() -> None:
+    for sheet in sorted(default_styles_dir().rglob("*.css")):
+        assert absurd_sizes(sheet.read_text(encoding="utf-8")) == [], sheet
+
+
+def test_a_size_weasyprint_fails_on_is_an_input_error(tmp_path: Path) -> None:
+    """A size the check cannot see (through var()) makes WeasyPrint divide by zero."""
+    project = _with_stylesheet(tmp_path, ":root { --big: 1e9px }\n"
+                                         "html { font-size: var(--big) }\n")
+    result = CliRunner().invoke(cli, ["build", str(project), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 65, result.output
+    assert result.output.endswith(
+        "Error: the PDF was not written: the page layout failed (ZeroDivisionError in "
+        f"WeasyPrint), most likely on a size in the project's stylesheets; {HINT}\n")
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+# The layout's limits: a runaway layout is stopped, its process killed.
+
+def _runaway(tmp_path: Path) -> Path:
+    """`@page { size: 100000cm }` (layout grows past 8 GB in minutes) in a stylesheet the
+    check does not read: one a project template links to."""
+    project = tmp_path / "runaway"
+    shutil.copytree(NELC, project)
+    (project / "styles").mkdir()
+    (project / "styles" / "big.css").write_text("@page { size: 100000cm }\n", encoding="utf-8")
+    (project / "templates").mkdir()
+    (project / "templates" / "title_page.html.j2").write_text(
+        '<link rel="stylesheet" href="styles/big.css">'
+        '{% include "default:title_page.html.j2" %}', encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize(("variables", "message"), [
+    ({"REPORTGEN_LAYOUT_SECONDS": "3"},
+     "the page layout took more than 3 s (the limit; REPORTGEN_LAYOUT_SECONDS changes it)"),
+    ({"REPORTGEN_LAYOUT_MEMORY_MB": "300"},
+     ("the page layout needed more than 300 MB of memory (the limit; "
+      "REPORTGEN_LAYOUT_MEMORY_MB changes it)")),
+])
+def test_a_runaway_layout_is_stopped_and_its_process_killed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str],
+        message: str) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    start = time.monotonic()
+    result = CliRunner().invoke(cli, ["build", str(_runaway(tmp_path)), "-o",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 65, result.output
+    assert result.output.endswith(f"Error: the PDF was not written: {message}; {HINT}\n")
+    assert time.monotonic() - start < 120
+    assert psutil.Process().children() == []  # the layout process was killed and reaped
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_parts_with_one_job_are_laid_out_under_the_limits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample is laid out in parts; with --jobs 1 too, in a child under the memory limit."""
+    monkeypatch.setenv("REPORTGEN_LAYOUT_MEMORY_MB", "1")
+    result = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 65, result.output
+    assert "Error: the PDF was not written: the page layout needed more than 1 MB" in \
+        result.output
+    assert psutil.Process().children() == []
+
+
+def test_limits_come_from_arguments_else_the_environment_else_defaults(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REPORTGEN_LAYOUT_SECONDS", raising=False)
+    monkeypatch.delenv("REPORTGEN_LAYOUT_MEMORY_MB", raising=False)
+    assert layout_limits() == LayoutLimits(DEFAULT_SECONDS, DEFAULT_MEMORY_MB)
+    monkeypatch.setenv("REPORTGEN_LAYOUT_SECONDS", " 90.5 ")
+    monkeypatch.setenv("REPORTGEN_LAYOUT_MEMORY_MB", "4096")
+    assert layout_limits() == LayoutLimits(90.5, 4096)
+    assert layout_limits(seconds=10, memory_mb=100) == LayoutLimits(10, 100)
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("REPORTGEN_LAYOUT_SECONDS", "ten", "a number of seconds"),
+    ("REPORTGEN_LAYOUT_SECONDS", "-5", "a number of seconds"),
+    ("REPORTGEN_LAYOUT_SECONDS", "nan", "a number of seconds"),
+    ("REPORTGEN_LAYOUT_MEMORY_MB", "2.5", "a whole number of megabytes"),
+    ("REPORTGEN_LAYOUT_MEMORY_MB", "0", "a whole number of megabytes"),
+])
+def test_a_bad_limit_is_an_input_error_naming_the_variable(
+        monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(InvalidInput) as error:
+        layout_limits()
+    assert str(error.value.problems[0]) == (
+        f"{name}: error: the environment variable must be {expected} above 0, got {value!r}")
