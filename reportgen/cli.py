@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from reportgen import __version__
+from reportgen.errors import ReportgenError
 
 LOGGER = logging.getLogger("reportgen")
 
@@ -70,7 +77,8 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
     starts one.
 
     Exit codes: 0 success; 1 unexpected failure; 2 usage error; 65 invalid input data or
-    configuration; 73 output cannot be written; 75 output folder locked by another run.
+    configuration; 73 output cannot be written; 75 output folder locked by another run;
+    143 build stopped by SIGTERM.
     """
     from reportgen.log import configure_logging
 
@@ -98,8 +106,10 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
     from reportgen.builds import BuildOptions
     from reportgen.pipeline import build as build_documents
 
-    result = build_documents(BuildOptions(project, output_dir, period, jobs=jobs,
-                                          output_format=output_format, appendix=appendix))
+    with _stopped_by_sigterm():
+        result = build_documents(BuildOptions(project, output_dir, period, jobs=jobs,
+                                              output_format=output_format,
+                                              appendix=appendix))
     for warning in result.warnings:
         LOGGER.warning("%s", warning)
     LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))
@@ -289,6 +299,60 @@ def serve(project: Path, port: int, output_dir: Path | None, period: str | None)
             threading.Event().wait()
         except KeyboardInterrupt:
             click.echo("Stopping the preview")
+
+
+class BuildStopped(ReportgenError):
+    """The build was stopped by SIGTERM; exit 143, as a shell reports a process it ended."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM (`timeout`, systemd, a cancelled CI job) ends a build as an error does: the
+    worker processes are killed at once (workers.stop_workers_now), and on the way out the
+    temporary files are removed and the lock released; publishing is all or nothing, so the
+    output folder keeps its last complete build.
+
+    The exception the signal raises may surface as another (it can interrupt the standard
+    library anywhere) or as none (where Python ignores it, in an at-fork hook or a __del__):
+    whatever ends a build that was asked to stop is reported as the stop."""
+    from reportgen.workers import forget_stop, stop_requested
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (click's test runner may use another)
+        return
+    previous, report = signal.signal(signal.SIGTERM, _stop), sys.unraisablehook
+    sys.unraisablehook = functools.partial(_unless_stopped, report)
+    try:
+        yield
+    except BaseException:
+        if not stop_requested():
+            raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = report
+    if stop_requested():
+        forget_stop()
+        raise BuildStopped("stopped by SIGTERM; the output folder keeps its last complete "
+                           "build")
+
+
+def _stop(signum: int, frame: object) -> None:
+    from reportgen.workers import Stopped, stop_requested, stop_workers_now
+
+    if stop_requested():  # `timeout` signals the build, then its process group: once is
+        return            # enough, and a second raise would break off the cleaning up
+    stop_workers_now()
+    raise Stopped
+
+
+def _unless_stopped(report: Callable[[Any], object], unraisable: Any) -> None:
+    """Python's notice of an exception it ignored, unless it is the stop (handled)."""
+    from reportgen.workers import Stopped
+
+    if not isinstance(unraisable.exc_value, Stopped):
+        report(unraisable)
 
 
 def _prepare_environment() -> None:

@@ -38,11 +38,11 @@ from markupsafe import Markup
 from reportgen import __version__
 from reportgen.layout.furniture import css_string
 from reportgen.layout.join import PartPdf, join_parts
-from reportgen.layout.pdf import RenderedPdf, html_to_pdf
+from reportgen.layout.pdf import RenderedPdf, lay_out_in_children, lay_out_pdf
+from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
 from reportgen.publish.cache import KeyedCache, json_object
 from reportgen.render.context import PackContext, PrioritySection
-from reportgen.workers import fork_pool
 
 PARTS_FOLDER = "parts"  # in the output folder's cache
 RECORD_KEY = "layout"  # the page counts the last build found, among the parts' facts
@@ -283,16 +283,11 @@ def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
     results = {key: part for key in set(keys) if (part := _read_part(caches, key))}
     missing = {key: html for key, html in zip(keys, htmls, strict=True) if key not in results}
     largest_first = sorted(missing, key=lambda key: -len(missing[key][0]))
-    import weasyprint  # noqa: F401  (imported once here, shared by the forked workers)
-
-    if jobs <= 1 or len(missing) == 1:
-        results |= {key: _lay_out_one(*missing[key], base_folder, asset_folders)
-                    for key in missing}
-    elif missing:
-        with fork_pool(min(jobs, len(missing))) as pool:
-            futures = {key: pool.submit(_lay_out_one, *missing[key], base_folder,
-                                        asset_folders) for key in largest_first}
-            results |= {key: future.result() for key, future in futures.items()}
+    for html, _ in missing.values():
+        refuse_absurd_sizes(html, base_folder)
+    laid_out = lay_out_in_children(_lay_out_one, [(*missing[key], base_folder, asset_folders)
+                                                  for key in largest_first], jobs)
+    results |= dict(zip(largest_first, laid_out, strict=True))
     processes = min(jobs, max(1, len(missing)))
     LOGGER.info("parts of the pack: %d laid out in %d process%s, %d from the cache",
                 len(missing), processes, "" if processes == 1 else "es",
@@ -304,11 +299,12 @@ def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
 
 def _lay_out_one(html: str, from_anchor: str | None, base_folder: Path,
                  asset_folders: list[Path]) -> RenderedPdf:
-    """One part, without a log line per stage: the parts' layout is logged as one stage."""
+    """One part, in a worker, without a log line per stage: the parts' layout is logged as one
+    stage."""
     level = LOGGER.level
     LOGGER.setLevel(max(level, logging.WARNING))
     try:
-        return html_to_pdf(html, base_folder, asset_folders, from_anchor=from_anchor,
+        return lay_out_pdf(html, base_folder, asset_folders, from_anchor=from_anchor,
                            font_config=_font_config())
     finally:
         LOGGER.setLevel(level)
