@@ -27,6 +27,7 @@ from reportgen.extensions import extension_for
 from reportgen.layout.furniture import furniture_css
 from reportgen.layout.parts import lay_out_in_parts
 from reportgen.layout.pdf import html_to_pdf
+from reportgen.layout.prefetch import refused_resources
 from reportgen.load.project import Project, Settings, check_project, load_project
 from reportgen.log import stage
 from reportgen.problems import Problem, Problems
@@ -83,11 +84,24 @@ def _check_templates(project: Project, problems: Problems) -> None:
     assessments = assess(project.data, project.period, project.config.default_tolerance)
     charts = stand_in_charts(project)
     try:
-        for edition in ("pdf", "html"):
-            render_pack(pack_context(project.config, project.data, assessments, charts,
-                                     project.theme.css(edition), "", edition), project.root)
+        html = render_pack(pdf_context(project, assessments, charts,
+                                       build_time(project.config, project.period)),
+                           project.root)
+        render_pack(pack_context(project.config, project.data, assessments, charts,
+                                 project.theme.css("html"), "", "html"), project.root)
     except InvalidInput as error:
         problems.items.extend(error.problems)
+        return
+    check_resources(html, project.settings, problems)
+
+
+def check_resources(html: str, settings: Settings, problems: Problems) -> None:
+    """What the PDF writer would refuse (files outside the project's folders, the network,
+    images of too many pixels), found before any layout."""
+    for reason in refused_resources(html, settings.root, asset_folders(settings)):
+        message = f"the PDF would not be written: a resource would be refused: {reason}"
+        if all(p.message != message for p in problems.items):  # a paper's documents share it
+            problems.error("templates and styles", message)
 
 
 def stand_in_charts(project: Project) -> dict[str, Chart]:

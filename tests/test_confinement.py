@@ -144,3 +144,38 @@ def test_a_lock_file_linked_outside_is_refused_and_its_target_untouched(
     assert result.exit_code == 73, result.output
     assert f"{out / name} is a symbolic link" in result.output
     assert target.read_text() == SECRET
+
+
+def test_validate_refuses_the_resources_build_would(sample_copy: Path, tmp_path: Path) -> None:
+    """The fetches a project's stylesheets and templates will make are checked by validate,
+    without layout: outside files, the network, @import of a system file, huge images."""
+    (sample_copy / "assets").mkdir()
+    (sample_copy / "assets" / "bg.dat").write_bytes(_png(6_000, 6_000))
+    (sample_copy / "styles" / "default").mkdir(parents=True)
+    (sample_copy / "styles" / "default" / "pack.css").write_text(
+        '@import "/etc/hosts";\n'
+        '.title-page { background: url(file:///etc/passwd); }\n'
+        '.notice { background-image: url("https://example.org/x.png"); }\n'
+        '.key { background-image: url(assets/bg.dat); }\n')
+    result = _run("validate", str(sample_copy))
+    assert result.exit_code == 65, result.output
+    outside = "the file is outside the report's template and style folders"
+    for reason in (f"file:///etc/hosts: {outside}", f"file:///etc/passwd: {outside}",
+                   "https://example.org/x.png: only the report's own files may be used",
+                   "bg.dat: the image is 6000×6000 pixels, over the limit of 25,000,000"):
+        assert reason in result.output, reason
+    assert result.output.count("a resource would be refused") == 4
+    assert "root:" not in result.output  # named, never read out
+    built = _run("build", str(sample_copy), "-o", str(tmp_path / "out"))
+    assert built.exit_code == 65
+
+
+def test_validate_passes_a_project_stylesheet_that_uses_its_own_assets(
+        sample_copy: Path) -> None:
+    (sample_copy / "assets").mkdir()
+    (sample_copy / "assets" / "crest.png").write_bytes(_png(80, 40))
+    (sample_copy / "styles" / "default").mkdir(parents=True)
+    (sample_copy / "styles" / "default" / "pack.css").write_text(
+        '.title-page { background: url("assets/crest.png") no-repeat; }\n')
+    result = _run("validate", str(sample_copy))
+    assert result.exit_code == 0, result.output

@@ -28,6 +28,7 @@ from reportgen.papers.project import PaperProject, check_paper_project, load_pap
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
     asset_folders,
+    check_resources,
     data_inputs,
     pack_charts,
     pack_html,
@@ -57,7 +58,8 @@ def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
     try:
         for document in paper_documents(paper.paper, options.appendix):
             pack = pack_fields(paper, assessments, charts, when, document)
-            render_paper(pack, paper_fields(paper, document), paper.settings.root)
+            html = render_paper(pack, paper_fields(paper, document), paper.settings.root)
+            check_resources(html, paper.settings, problems)
     except InvalidInput as error:
         problems.items.extend(error.problems)
     return paper, problems
