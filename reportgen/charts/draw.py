@@ -246,8 +246,9 @@ def _format_axes(axes: Axes, spec: ChartSpec, style: ChartStyle, months: list[Mo
                             measure)
     padding = layout.month_padding(len(months), frame, _label_room(axes, months, renderer))
     step = layout.tick_step(len(months), padding, frame, measure(widest))
-    # Count back from the reporting month so that it always has a label.
-    period = len(spec.months) - 1
+    # Count back from the reporting month so that it always has a label (a quarterly chart's
+    # months are its quarter ends: its place on the axis, not its count).
+    period = months.index(spec.months[-1]) if spec.months[-1] in months else len(spec.months) - 1
     month_ticks = [i for i in range(len(months)) if (period - i) % step == 0]
     axes.set_xticks(month_ticks, [months[i].short for i in month_ticks],
                     fontsize=layout.TEXT_PT, rotation=0)
