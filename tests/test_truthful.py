@@ -69,3 +69,17 @@ def test_a_measure_with_no_figures_gets_a_note_not_a_chart(nelc_copy: Path,
     assert "No figures for % CP reviews held in timescale - rolling in year rate yet." in page
     assert any(a.rating == "No data" for a in result.assessments
                if a.measure.id == "cp_reviews")
+
+
+def test_a_character_the_fonts_cannot_print_is_named(nelc_copy: Path) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    rewrite_csv(nelc_copy / "commentary.csv",
+                lambda rows: rows[1].__setitem__(2, rows[1][2] + " 儿童服务"))
+    result = CliRunner().invoke(cli, ["validate", str(nelc_copy)])
+    assert result.exit_code == 0, result.output
+    assert ("commentary: warning: page 'cin' 2023-06, column 'working_well': '儿' (U+513F), "
+            "'童' (U+7AE5), '服' (U+670D), '务' (U+52A1) cannot be printed in the font DejaVu "
+            "Sans and would show as a blank box") in result.output

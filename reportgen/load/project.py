@@ -10,6 +10,7 @@ from reportgen.authoring.staleness import warn_about_stale_commentary
 from reportgen.config.report import CONFIG_FILE, ReportConfig, SourceConfig, load_config
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_sections
+from reportgen.glyphs import warn_about_glyphs
 from reportgen.load.dataset import build_dataset
 from reportgen.load.tables import TABLE_FILES, RawTable, read_tables
 from reportgen.model import Dataset
@@ -139,6 +140,7 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
     month = reporting_period(data, config, period, problems)
     if month is None:
         return None, problems
+    warn_about_glyphs(data, month, settings.theme, problems)
     return Project(settings, data, month, problems.warnings), problems
 
 
