@@ -36,6 +36,7 @@ BUNDLED_FONTS = {
                      ("normal", "italic"): "DejaVuSerif-Italic.ttf",
                      ("bold", "italic"): "DejaVuSerif-BoldItalic.ttf"},
 }
+MARK_FONT = "DejaVu Sans"  # has every rating mark; DejaVu Serif lacks ✔ and ✖
 FALLBACK_FONTS = "'Noto Sans Symbols2', 'Noto Sans Symbols'"
 MAX_LOGO_BYTES = 2_000_000
 LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
@@ -81,8 +82,10 @@ class Theme:
         lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
                  sorted(self.colours.items())]
         bundled = "reportgen " if edition == "pdf" else ""
+        # The rating marks (✔ ◆ ✖ ○) are in DejaVu Sans, not DejaVu Serif: always that.
         for variable, family in (("font-family", self.font),
-                                 ("heading-font-family", self.heading_font)):
+                                 ("heading-font-family", self.heading_font),
+                                 ("mark-font-family", MARK_FONT)):
             generic = "serif" if "Serif" in family else "sans-serif"
             lines.append(f"  --{variable}: '{bundled}{family}', {FALLBACK_FONTS}, {generic};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
@@ -91,7 +94,7 @@ class Theme:
         """@font-face rules for the bundled fonts, under our own names so that no font of the
         machine's can stand in for them."""
         rules = []
-        for family in dict.fromkeys([self.font, self.heading_font]):
+        for family in dict.fromkeys([self.font, self.heading_font, MARK_FONT]):
             for (weight, style), file in BUNDLED_FONTS[family].items():
                 uri = (bundled_fonts_dir() / file).as_uri()
                 rules.append(f"@font-face {{ font-family: 'reportgen {family}'; src: "
