@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import time
 import traceback
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
+from reportgen.workers import fork_pool
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,10 @@ def run_batch(items: list[BatchItem], jobs: int, executor: Executor | None = Non
     distributed Client's get_executor(), say); by default a pool of `jobs` processes."""
     if executor is None and jobs <= 1:
         return [build_one(item) for item in items]
-    own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=jobs)
-    try:
+    if executor is not None:
+        return list(executor.map(build_one, items))
+    with fork_pool(jobs) as pool:  # workers that die with the batch (workers.py)
         return list(pool.map(build_one, items))
-    finally:
-        if own:
-            pool.shutdown()
 
 
 def _first_problem(message: str) -> str:

@@ -176,7 +176,8 @@ def batch(projects: tuple[Path, ...], output_dir: Path, jobs: int, base_config: 
     from reportgen.errors import error_for_exit_code
 
     items = [BatchItem(p, output_dir / p.resolve().name, period, base_config) for p in projects]
-    outcomes = run_batch(items, jobs)
+    with _stopped_by_sigterm():
+        outcomes = run_batch(items, jobs)
     click.echo(outcome_table(outcomes))
     failed = [o for o in outcomes if not o.ok]
     if failed:

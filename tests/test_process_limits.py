@@ -317,3 +317,26 @@ def test_a_bad_limit_is_an_input_error_naming_the_variable(
         layout_limits()
     assert str(error.value.problems[0]) == (
         f"{name}: error: the environment variable must be {expected} above 0, got {value!r}")
+
+
+def test_a_killed_batch_leaves_no_worker(big_project: Path, tmp_path: Path) -> None:
+    """A batch's own workers (and the pools their builds start) die with it, as a build's do."""
+    batch = subprocess.Popen([str(REPORTGEN), "batch", str(big_project), str(NELC), "-o",
+                              str(tmp_path / "out"), "--jobs", "2"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(batch.pid)
+    deadline = time.monotonic() + 60
+    descendants: list[psutil.Process] = []
+    while len(descendants) < 2 and time.monotonic() < deadline and batch.poll() is None:
+        time.sleep(0.05)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            descendants = parent.children(recursive=True)
+    assert len(descendants) >= 2, "the batch's workers did not start"
+    os.kill(batch.pid, signal.SIGKILL)
+    assert batch.wait(timeout=10) == -signal.SIGKILL
+    try:
+        assert _survivors(descendants, within=5) == []
+    finally:
+        for process in filter(_alive, descendants):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
