@@ -17,7 +17,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check reportgen tests benchmarks
 	$(BIN)/mypy
 
-# Both cores (pytest-xdist): pytest takes about 4½ minutes on this 2-core machine.
+# Both cores (pytest-xdist): pytest takes about 4 minutes on this 2-core machine.
 unit: $(STAMP)
 	$(BIN)/pytest -q -n auto
 
