@@ -84,9 +84,10 @@ def slugify(text: str) -> str:
 
 def output_path(config: ReportConfig, period: str, output_dir: Path, suffix: str = ".pdf"
                 ) -> Path:
-    """Predictable from the report and period, e.g. improvement-plan-report-2023-06.pdf."""
+    """Predictable from the report and period, e.g. improvement-plan-report-2023-06.pdf. A
+    paper with no data has no period: its name loses the separator too, not just the month."""
     name = config.output_name.format(slug=slugify(config.title), period=period)
-    return output_dir / f"{name}{suffix}"
+    return output_dir / f"{name.strip(' -_.') or slugify(config.title)}{suffix}"
 
 
 def build_time(config: ReportConfig, period: Month | None) -> dt.datetime:

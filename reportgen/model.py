@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, get_args
 
 from reportgen.months import Month
@@ -118,8 +119,13 @@ class Dataset:
     query_digests: Mapping[str, str] = field(default_factory=dict)
 
     def months_with_values(self) -> list[Month]:
-        return sorted({p for series in self.values.values() for p, obs in series.items()
-                       if obs.is_number or obs.symbol})
+        return list(self._months_with_values)
+
+    @cached_property
+    def _months_with_values(self) -> tuple[Month, ...]:
+        # Asked for on every measure page; the Dataset never changes, so worked out once.
+        return tuple(sorted({p for series in self.values.values() for p, obs in series.items()
+                             if obs.is_number or obs.symbol}))
 
     def observations(self) -> Iterator[Observation]:
         """Every figure given, the latest refresh's too."""

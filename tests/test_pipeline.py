@@ -85,3 +85,14 @@ def test_a_paper_with_no_kpi_tables_builds(tmp_path: Path) -> None:
     assert "Performance data for" not in text  # no data, no month claimed
     assert "Appendix 1" in text and "Information evenings were held monthly." in text
     assert "required table" not in built.output
+
+
+def test_a_paper_with_no_month_is_named_without_a_dangling_separator(tmp_path: Path) -> None:
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    (paper / "report.toml").write_text(
+        'title = "Annual Report"\norganisation = "Northshire Council"\n'
+        '[paper]\ncommittee = "Board"\nsubject = "Annual report"\n', encoding="utf-8")
+    built = CliRunner().invoke(cli, ["build", str(paper), "-o", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["annual-report.pdf"]
