@@ -22,12 +22,12 @@ MAX_WARNINGS = 20  # of this kind: one pasted emoji row should not flood the bui
 def _drawable(family: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    files = BUNDLED_FONTS[family].values()
-    points: set[int] = set()
-    for name in files:
+    # In every face of the family: a character only the bold face has is missing in the text.
+    faces = []
+    for name in BUNDLED_FONTS[family].values():
         with TTFont(bundled_fonts_dir() / name, lazy=True) as font:
-            points |= set(font.getBestCmap())
-    return frozenset(points)
+            faces.append(set(font.getBestCmap()))
+    return frozenset(set.intersection(*faces))
 
 
 def missing_glyphs(text: str, family: str) -> list[str]:

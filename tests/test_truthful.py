@@ -83,3 +83,20 @@ def test_a_character_the_fonts_cannot_print_is_named(nelc_copy: Path) -> None:
     assert ("commentary: warning: page 'cin' 2023-06, column 'working_well': '儿' (U+513F), "
             "'童' (U+7AE5), '服' (U+670D), '务' (U+52A1) cannot be printed in the font DejaVu "
             "Sans and would show as a blank box") in result.output
+
+
+def test_a_title_with_a_character_the_fonts_lack_builds_with_a_warning(nelc_copy: Path,
+                                                                      tmp_path: Path) -> None:
+    """Found by the fuzz test: matplotlib's own glyph warning ended the HTML build."""
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    # U+058B is unassigned (the fuzz test's case: no crash), 儿 a character DejaVu lacks
+    rewrite_csv(nelc_copy / "measures.csv", lambda rows: rows[1].__setitem__(1, "\u058b 儿"))
+    for edition in ("html", "pdf"):
+        result = CliRunner().invoke(cli, ["build", str(nelc_copy), "-o", str(tmp_path / edition),
+                                          "--format", edition])
+        assert result.exit_code == 0, result.output
+        assert "measure 'cin_number', column 'title': '儿' (U+513F) cannot be printed" \
+            in result.output

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
+import warnings
+from collections.abc import Iterator
 from typing import Literal
 
 from matplotlib import rc_context
@@ -37,9 +40,26 @@ RENDERERS_KEPT = 8  # a figure's renderers by size, ~2 MB each
 Handle = tuple[Artist, str]  # a legend entry: the artist and its label
 
 
+@contextlib.contextmanager
+def glyphs_unwarned() -> Iterator[None]:
+    """matplotlib warns of a character its font lacks each time it draws it; the project's
+    check names the table cell instead (glyphs.py), so the drawing itself stays quiet."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
+                                category=UserWarning)
+        yield
+
+
+@contextlib.contextmanager
+def drawing(font: str) -> Iterator[None]:
+    """Text takes the theme's font when it is made; missing glyphs are not warned about."""
+    with rc_context({"font.family": font}), glyphs_unwarned():
+        yield
+
+
 def build_chart(spec: ChartSpec, style: ChartStyle) -> Figure:
     """Draw the chart on a fresh Figure (no pyplot state), in the theme's font."""
-    with rc_context({"font.family": style.font}):  # text takes its font when it is made
+    with drawing(style.font):  # text takes its font when it is made
         figure = _empty_figure(style)
         _draw(figure, spec, style)
         return figure
@@ -50,7 +70,7 @@ def chart_png(spec: ChartSpec, style: ChartStyle) -> bytes:
     axes and tick artists are made once and the chart's own artists replaced, which saves a
     third of a chart's time (measured); the picture is the one build_chart draws."""
     if style not in _TEMPLATES:
-        with rc_context({"font.family": style.font}):
+        with drawing(style.font):
             _TEMPLATES[style] = _empty_figure(style)
     figure = _TEMPLATES[style]
     axes = figure.axes[0]
@@ -59,7 +79,7 @@ def chart_png(spec: ChartSpec, style: ChartStyle) -> bytes:
     legend = axes.get_legend()
     if legend is not None:
         legend.remove()
-    with rc_context({"font.family": style.font}):
+    with drawing(style.font):
         _draw(figure, spec, style)
         return figure_png(figure)
 
@@ -292,7 +312,8 @@ def figure_png(figure: Figure) -> bytes:
 
     canvas = figure.canvas
     assert isinstance(canvas, FigureCanvasAgg)  # build_chart attaches an Agg canvas
-    canvas.draw()
+    with glyphs_unwarned():
+        canvas.draw()
     width, height = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0,
                              1).convert("RGB")
@@ -305,7 +326,7 @@ def build_bar_chart(title: str, bars: tuple[tuple[str, float], ...], unit: str,
                     style: ChartStyle) -> Figure:
     """A horizontal bar chart of a table appendix's figures, each bar labelled with its value
     so that the figures can be read without colour or gridlines."""
-    with rc_context({"font.family": style.font}):
+    with drawing(style.font):
         return _build_bar_chart(title, bars, unit, style)
 
 

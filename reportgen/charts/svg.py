@@ -9,6 +9,8 @@ import matplotlib
 from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
+from reportgen.charts.draw import glyphs_unwarned
+
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -19,7 +21,8 @@ def figure_svg(figure: Figure, prefix: str, title: str, description: str) -> Mar
     charts can share one page; byte-stable (fixed hash salt, no date)."""
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "reportgen", "svg.fonttype": "path"}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        with glyphs_unwarned():
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = _COMMENT.sub("", svg[svg.index("<svg"):])
     for ident in sorted(set(_ID.findall(svg)), key=len, reverse=True):
