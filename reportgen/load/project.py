@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportgen.assess import assess_measure, resolve_period, target_for
+from reportgen.authoring.contradictions import warn_about_contradictions
 from reportgen.authoring.staleness import warn_about_stale_commentary
 from reportgen.config.report import CONFIG_FILE, ReportConfig, SourceConfig, load_config
 from reportgen.errors import InvalidInput
@@ -120,6 +121,7 @@ def reporting_period(data: Dataset, config: ReportConfig, period: str | None,
     if month is not None:
         _warn_about_content(data, month, problems)
         _warn_about_author_ratings(data, month, config.default_tolerance, problems)
+        warn_about_contradictions(data, month, config.default_tolerance, problems)
     return month
 
 
