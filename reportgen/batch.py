@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
+from reportgen.progress import steps
 from reportgen.workers import fork_pool
 
 
@@ -55,12 +57,18 @@ def run_batch(items: list[BatchItem], jobs: int, executor: Executor | None = Non
               ) -> list[BatchOutcome]:
     """Outcomes in the order of items. Any concurrent.futures Executor will do (a Dask
     distributed Client's get_executor(), say); by default a pool of `jobs` processes."""
-    if executor is None and jobs <= 1:
-        return [build_one(item) for item in items]
-    if executor is not None:
-        return list(executor.map(build_one, items))
-    with fork_pool(jobs) as pool:  # workers that die with the batch (workers.py)
-        return list(pool.map(build_one, items))
+    with steps("building packs", len(items)) as built:
+        if executor is None and jobs <= 1:
+            return [_counted(build_one(item), built) for item in items]
+        if executor is not None:
+            return [_counted(o, built) for o in executor.map(build_one, items)]
+        with fork_pool(jobs) as pool:  # workers that die with the batch (workers.py)
+            return [_counted(o, built) for o in pool.map(build_one, items)]
+
+
+def _counted(outcome: BatchOutcome, built: Callable[[], None]) -> BatchOutcome:
+    built()
+    return outcome
 
 
 def _first_problem(message: str) -> str:

@@ -83,6 +83,14 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
     from reportgen.log import configure_logging
 
     configure_logging(-1 if quiet else verbose, log_format)
+    # Progress bars for long builds and batches, on a terminal only (progress.py)
+    click.get_current_context().obj = {"bars": not quiet and log_format == "text"}
+
+
+def _progress_bars() -> contextlib.AbstractContextManager[None]:
+    from reportgen.progress import show_on_terminal
+
+    return show_on_terminal(click.get_current_context().find_root().obj["bars"])
 
 
 @cli.command()
@@ -106,7 +114,7 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
     from reportgen.builds import BuildOptions
     from reportgen.pipeline import build as build_documents
 
-    with _stopped_by_sigterm():
+    with _stopped_by_sigterm(), _progress_bars():
         result = build_documents(BuildOptions(project, output_dir, period, jobs=jobs,
                                               output_format=output_format,
                                               appendix=appendix))
@@ -176,7 +184,7 @@ def batch(projects: tuple[Path, ...], output_dir: Path, jobs: int, base_config: 
     from reportgen.errors import error_for_exit_code
 
     items = [BatchItem(p, output_dir / p.resolve().name, period, base_config) for p in projects]
-    with _stopped_by_sigterm():
+    with _stopped_by_sigterm(), _progress_bars():
         outcomes = run_batch(items, jobs)
     click.echo(outcome_table(outcomes))
     failed = [o for o in outcomes if not o.ok]

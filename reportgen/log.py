@@ -22,10 +22,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class CurrentStderrHandler(logging.StreamHandler):
+    """Writes to sys.stderr as it is at each line: while progress bars show, that is rich's
+    proxy, which prints the line above the bars."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
 def configure_logging(verbosity: int, log_format: str) -> None:
     """verbosity: -1 quiet (errors only), 0 stage lines, 1 detail."""
     level = {-1: logging.ERROR, 0: logging.INFO}.get(verbosity, logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderrHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json"
                          else logging.Formatter("reportgen: %(message)s"))
     LOGGER.handlers[:] = [handler]

@@ -16,6 +16,7 @@ from reportgen import __version__
 from reportgen.charts.draw import chart_png
 from reportgen.charts.spec import ChartSpec
 from reportgen.charts.style import ChartStyle
+from reportgen.progress import steps
 from reportgen.publish.cache import KeyedCache
 from reportgen.workers import fork_pool
 
@@ -63,14 +64,20 @@ def chart_pngs(specs: list[ChartSpec], style: ChartStyle, cache_dir: Path | None
 
 def _draw_all(specs: list[ChartSpec], style: ChartStyle, jobs: int,
               while_drawing: Callable[[], object] | None) -> list[bytes]:
-    if jobs <= 1 or len(specs) < PARALLEL_FROM:
-        return [chart_png(spec, style) for spec in specs]
-    with fork_pool(jobs) as pool:
-        pngs = pool.map(chart_png, specs, repeat(style),
-                        chunksize=max(1, len(specs) // (jobs * 4)))
-        if while_drawing:  # the workers are forked by now: nothing here is copied into them
-            while_drawing()
-        return list(pngs)
+    with steps("drawing charts", len(specs)) as drawn:
+        if jobs <= 1 or len(specs) < PARALLEL_FROM:
+            return [_counted(chart_png(spec, style), drawn) for spec in specs]
+        with fork_pool(jobs) as pool:
+            pngs = pool.map(chart_png, specs, repeat(style),
+                            chunksize=max(1, len(specs) // (jobs * 4)))
+            if while_drawing:  # the workers are forked by now: nothing here is copied into them
+                while_drawing()
+            return [_counted(png, drawn) for png in pngs]
+
+
+def _counted(png: bytes, drawn: Callable[[], None]) -> bytes:
+    drawn()
+    return png
 
 
 def _whole_png(content: bytes) -> bytes:

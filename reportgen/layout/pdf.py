@@ -27,6 +27,7 @@ from reportgen.layout.limits import (
 )
 from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
+from reportgen.progress import steps
 from reportgen.workers import fork_pool
 
 T = TypeVar("T")
@@ -106,8 +107,10 @@ def lay_out_in_children(function: Callable[..., T], calls: list[tuple], jobs: in
 
     _check_font_subsetting()  # once, here: the workers inherit the answer
     with fork_pool(min(jobs, len(calls)), functools.partial(limit_memory, limits.memory_mb)
-                   ) as pool:
+                   ) as pool, steps("laying out pages", len(calls)) as laid_out:
         futures = [pool.submit(_in_worker, function, call) for call in calls]
+        for future in futures:
+            future.add_done_callback(lambda _: laid_out())
         _, running = wait(futures, timeout=limits.seconds, return_when=FIRST_EXCEPTION)
         failed = [error for f in futures if f.done() and (error := f.exception()) is not None]
         if failed:
