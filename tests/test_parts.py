@@ -11,6 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from reportgen.layout import parts as parts_module
 from reportgen.layout.parts import LAYOUT_RECORD, PARTS_FOLDER, _unsplittable_css
 from reportgen.layout.pdf import PdfWriteFailed
 from reportgen.pipeline import build_project as build
@@ -108,6 +109,24 @@ def test_parts_read_link_and_tag_as_one_document_does(both_ways) -> None:
         assert str(joined.Root.Lang) == "en-GB"
     assert "layout" in parts.timings and "join" in parts.timings
     assert "join" not in whole.timings
+
+
+def test_a_long_priority_is_laid_out_in_runs_that_join_as_one_document_does(
+        both_ways, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs of two measure pages: the sample's priorities become 12 parts (5,000 measures in
+    # runs of 24 would, but take 10 minutes); the forked layout workers see the same setting.
+    monkeypatch.setattr(parts_module, "MAX_PART_PAGES", 2)
+    _, whole = both_ways
+    runs = build(SAMPLE, tmp_path, jobs=2)
+    assert runs.pages == whole.pages
+    assert pdf_text(runs.pdf) == pdf_text(whole.pdf)
+    with pikepdf.open(runs.pdf) as joined, pikepdf.open(whole.pdf) as one:
+        assert _outline(joined) == _outline(one)  # measures' bookmarks under their priority
+        assert _links(joined) == _links(one)
+        assert _element_kinds(joined) == _element_kinds(one)  # one section per priority
+        assert _marked_content_owners(joined) == _marked_content_owners(one)
+    record = json.loads((tmp_path / CACHE / PARTS_FOLDER / LAYOUT_RECORD).read_text())
+    assert len(record) - 1 > 4 + 4  # front, and more parts than priorities (and runs counted)
 
 
 def _all_elements(pdf: pikepdf.Pdf):

@@ -30,6 +30,8 @@ class PartPdf:
     content: bytes
     first: int
     last: int
+    continues: bool = False  # a later run of the previous part's section: its bookmarks go
+    #                          under that section's, as in a pack laid out whole
 
 
 def join_parts(parts: list[PartPdf]) -> bytes:
@@ -73,7 +75,11 @@ def join_parts(parts: list[PartPdf]) -> bytes:
                 local(element).P = document
             marked += [[None if e is None else local(e) for e in row] for row in page_elements]
             annotations += [(local(a), local(e)) for a, e in page_annotations]
-            outline += _kept_outline(source, new_page)
+            kept_outline = _kept_outline(source, new_page)
+            if part.continues and outline and kept_outline:
+                outline[-1].children.extend(kept_outline)
+            else:
+                outline += kept_outline
             dests += _kept_dests(out, source, new_page)
             if not number:
                 for index in sorted(set(range(len(out.pages))) -
@@ -197,8 +203,11 @@ def _kept_dests(out: pikepdf.Pdf, source: pikepdf.Pdf, new_page: dict[int, int]
 
 def _set_dests(pdf: pikepdf.Pdf, dests: list[tuple[str, PdfObject]]) -> None:
     tree = pikepdf.NameTree.new(pdf)
-    for name, destination in sorted(dests):
-        tree[name] = destination
+    first: dict[str, PdfObject] = {}
+    for name, destination in dests:  # an element that runs on into a later part starts where
+        first.setdefault(name, destination)  # it first appears, as in one document
+    for name in sorted(first):
+        tree[name] = first[name]
     if "/Names" not in pdf.Root:
         pdf.Root.Names = pikepdf.Dictionary()
     pdf.Root.Names.Dests = tree.obj

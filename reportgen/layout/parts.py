@@ -1,9 +1,12 @@
-"""The pack laid out in parts, a title page and one per priority, on several cores, and joined.
+"""The pack laid out in parts, a title page and one or more per priority, on several cores, and
+joined.
 
 WeasyPrint lays out a document on one core (~100 ms a page: SPEC "Measured facts"). Each
 priority starts on a new page and its layout does not depend on the others', so each is laid
-out as a document of its own in a worker process, and join.py joins the PDFs. What crosses
-parts is made right:
+out as a document of its own in a worker process, and join.py joins the PDFs. A priority of more
+than MAX_PART_PAGES measure pages is laid out in runs of that many (each measure page starts a
+page too), so that a layout worker's memory is bounded by the part, never by the pack (5,000
+measures in 8 priorities are 600-page priorities). What crosses parts is made right:
 - "Page X of Y": a part's first priority page sets the page counter to its place in the whole
   pack, and `counter(pages)` in the stylesheet becomes the pack's page count;
 - the running header and the title page's `@page :first`: every part starts with the title
@@ -42,13 +45,14 @@ from reportgen.layout.pdf import RenderedPdf, lay_out_in_children, lay_out_pdf
 from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
 from reportgen.publish.cache import KeyedCache, json_object
-from reportgen.render.context import PackContext, PrioritySection
+from reportgen.render.context import MeasurePage, PackContext, PrioritySection
 
 PARTS_FOLDER = "parts"  # in the output folder's cache
 RECORD_KEY = "layout"  # the page counts the last build found, among the parts' facts
 LAYOUT_RECORD = RECORD_KEY + ".json"
 MAX_PAGES = 100_000  # more than any pack has: a larger count in the cache is damage
 ROUNDS = 3  # predictions tried before falling back to one document
+MAX_PART_PAGES = 24  # measure pages laid out in one part: ~60 MB of a worker's memory
 MIN_PAGES = 12  # smaller packs are laid out faster as one document than started and joined
 # Summary rows on a priority's first page and on each page after, measured on the default
 # theme's A4 pages with one-line rows (benchmarks/synthetic.py's): longer titles or other themes
@@ -59,23 +63,50 @@ PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNOREC
 
 
 @dataclass(frozen=True)
+class Part:
+    """What one part after the title page lays out: a priority with its first run of measure
+    pages, or a later run of them (laid out after a stand-in heading that is not written)."""
+
+    section: PrioritySection
+    anchor: str  # the element the part is written from
+    continues: bool  # a later run of the priority before it
+    until: str | None = None  # the element before whose page the part's pages end: the first
+    #   stand-in for a later run's pages, there so the summary's links have somewhere to go
+
+
+@dataclass(frozen=True)
 class PageCounts:
-    """Pages before the first priority (the title page), and of each priority."""
+    """Pages before the first priority (the title page), and of each part after it."""
 
     front: int
-    priorities: tuple[int, ...]
+    parts: tuple[int, ...]
 
     @property
     def total(self) -> int:
-        return self.front + sum(self.priorities)
+        return self.front + sum(self.parts)
 
     def first_pages(self) -> list[int]:
-        """The page number (from 1) each priority starts on."""
+        """The page number (from 1) each part starts on."""
         starts, page = [], self.front + 1
-        for pages in self.priorities:
+        for pages in self.parts:
             starts.append(page)
             page += pages
         return starts
+
+
+def parts_of(priorities: tuple[PrioritySection, ...]) -> list[Part]:
+    """Each priority as one part, or as runs of at most MAX_PART_PAGES measure pages."""
+    most = MAX_PART_PAGES
+    parts = []
+    for priority in priorities:
+        runs = [priority.pages[i:i + most] for i in range(0, len(priority.pages), most)]
+        later = tuple(_stand_in_page(page) for run in runs[1:] for page in run)
+        parts.append(Part(dataclasses.replace(priority, pages=(runs[0] if runs else ()) + later),
+                          priority.anchor, continues=False,
+                          until=later[0].anchor if later else None))
+        parts += [Part(dataclasses.replace(priority, rows=(), pages=run), run[0].anchor,
+                       continues=True) for run in runs[1:]]
+    return parts
 
 
 def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
@@ -89,17 +120,18 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     if reason:
         LOGGER.debug("laying the pack out as one document: %s", reason)
         return None
+    parts = parts_of(priorities)
     caches = _caches(cache_dir)
     record = _read_record(caches)
     counts = PageCounts(record.get("front", 1), tuple(
-        record.get(p.anchor, _estimated_pages(p)) for p in priorities))
+        record.get(part.anchor, _estimated_pages(part)) for part in parts))
     for _ in range(ROUNDS):
         with stage("render", timings):
-            htmls = [_part_html(context, index, counts, render)
-                     for index in range(len(priorities) + 1)]
-        reason = next(filter(None, (_unsplittable_html(html, anchors) for (html, _), anchors
-                                    in zip(htmls, _anchors_needed(priorities), strict=True))),
-                      "")
+            htmls = [_part_html(context, parts, index, counts, render)
+                     for index in range(len(parts) + 1)]
+        reason = next(filter(None, (_unsplittable_html(html, anchors) for (html, *_), anchors
+                                    in zip(htmls, _anchors_needed(priorities, parts),
+                                           strict=True))), "")
         if reason:
             LOGGER.debug("laying the pack out as one document: %s", reason)
             return None
@@ -108,8 +140,8 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
         found = _counts_found(rendered, priorities)
         if found == counts:
             with stage("join", timings):
-                pdf = _joined(rendered, counts)
-            _write_record(caches, found, priorities)
+                pdf = _joined(rendered, counts, parts)
+            _write_record(caches, found, parts)
             return pdf
         counts = found
     LOGGER.debug("laying the pack out as one document: the page counts did not settle")
@@ -117,16 +149,19 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
 
 
 def _unsplittable(context: PackContext) -> str:
-    if len(context.priorities) < 2:
-        return "one priority"
+    if len(parts_of(context.priorities)) < 2:
+        return "one part"
     if sum(map(_estimated_pages, context.priorities)) < MIN_PAGES:
         return "a short pack"
     return _unsplittable_css(str(context.theme_css))
 
 
-def _estimated_pages(priority: PrioritySection) -> int:
+def _estimated_pages(part: PrioritySection | Part) -> int:
     """The summary's pages, and a page per measure page (the pack's layout keeps each to one)."""
-    return _summary_pages(len(priority.rows)) + len(priority.pages)
+    if isinstance(part, Part):
+        return (0 if part.continues else _summary_pages(len(part.section.rows))) + \
+            len(part.section.pages)
+    return _summary_pages(len(part.rows)) + len(part.pages)
 
 
 def _summary_pages(rows: int) -> int:
@@ -192,10 +227,11 @@ def _named_or_sided(prelude) -> bool:
     return False
 
 
-def _anchors_needed(priorities: tuple[PrioritySection, ...]) -> list[list[str]]:
+def _anchors_needed(priorities: tuple[PrioritySection, ...], parts: list[Part]
+                    ) -> list[list[str]]:
     """The ids each part's layout is measured by: every priority's in the title-page part (its
-    stand-ins), the priority's own in the others."""
-    return [[p.anchor for p in priorities]] + [[p.anchor] for p in priorities]
+    stand-ins), the part's own in the others."""
+    return [[p.anchor for p in priorities]] + [[part.anchor] for part in parts]
 
 
 def _unsplittable_html(html: str, anchors: list[str]) -> str:
@@ -210,27 +246,35 @@ def _unsplittable_html(html: str, anchors: list[str]) -> str:
     return ""
 
 
-def _part_html(context: PackContext, index: int, counts: PageCounts,
-               render: Callable[[PackContext], str]) -> tuple[str, str | None]:
-    """The part's HTML, and the element from whose page on it is written (None: all).
+def _part_html(context: PackContext, parts: list[Part], index: int, counts: PageCounts,
+               render: Callable[[PackContext], str]) -> tuple[str, str | None, str | None]:
+    """The part's HTML, the element from whose page on it is written (None: all), and the one
+    before whose page its own pages end (None: the last page).
 
     Part 0: the title page, then stand-ins (a heading and an empty summary) for the priorities
     on pages numbered as they will be, for the contents (only the title page is kept). Part n:
-    the title page (for the running header; not written) and priority n numbered from its place
-    in the pack. An edit in one priority so changes one part, which alone is laid out again."""
-    priorities = context.priorities
+    the title page (for the running header; not written) and part n's priority (for a later run
+    of its pages, its heading and no summary, not written either) numbered from its place in
+    the pack. An edit in one part so changes it alone, which alone is laid out again."""
     starts = counts.first_pages()
     if index == 0:
-        shown = tuple(_stand_in(p) for p in priorities)
-        numbered = {p.anchor: starts[n] for n, p in enumerate(priorities)}
-        written_from = None
+        shown = tuple(_stand_in(p) for p in context.priorities)
+        first_part = {part.section.anchor: n for n, part in reversed(list(enumerate(parts)))}
+        numbered = {p.anchor: starts[first_part[p.anchor]] for p in context.priorities}
+        written_from = until = None
     else:
-        priority = priorities[index - 1]
-        shown, numbered = (priority,), {priority.anchor: starts[index - 1]}
-        written_from = priority.anchor
+        part = parts[index - 1]
+        shown, numbered = (part.section,), {part.anchor: starts[index - 1]}
+        written_from, until = part.anchor, part.until
     css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
     html = render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
-    return html, written_from
+    return html, written_from, until
+
+
+def _stand_in_page(page: MeasurePage) -> MeasurePage:
+    """A page with its heading and id only: a link's target, never written."""
+    return dataclasses.replace(page, targets=(), recent_rows=(), milestone_rows=(),
+                               commentary=None, charts=(), author_notes=())
 
 
 def _stand_in(priority: PrioritySection) -> PrioritySection:
@@ -253,10 +297,12 @@ def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection
     return PageCounts(front, tuple(part.pages for part in rendered[1:]))
 
 
-def _joined(rendered: list[RenderedPdf], counts: PageCounts) -> RenderedPdf:
+def _joined(rendered: list[RenderedPdf], counts: PageCounts, parts: list[Part]) -> RenderedPdf:
     ranges = [(0, counts.front)] + [(0, part.pages) for part in rendered[1:]]
-    content = join_parts([PartPdf(part.content, first, last)
-                          for part, (first, last) in zip(rendered, ranges, strict=True)])
+    continues = [False] + [part.continues for part in parts]
+    content = join_parts([PartPdf(part.content, first, last, run_on)
+                          for part, (first, last), run_on
+                          in zip(rendered, ranges, continues, strict=True)])
     anchors: dict[str, int] = {}
     offset = 0
     for part, (first, last) in zip(rendered, ranges, strict=True):
@@ -269,21 +315,21 @@ def _joined(rendered: list[RenderedPdf], counts: PageCounts) -> RenderedPdf:
 
 # Laying out: from the cache, the rest in worker processes.
 
-def _part_key(html: str, from_anchor: str | None) -> str:
+def _part_key(html: str, from_anchor: str | None, until: str | None) -> str:
     from weasyprint import __version__ as weasyprint_version
 
-    payload = f"{__version__}\0{weasyprint_version}\0{from_anchor}\0{html}"
+    payload = f"{__version__}\0{weasyprint_version}\0{from_anchor}\0{until}\0{html}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
+def _lay_out_all(htmls: list[tuple[str, str | None, str | None]], base_folder: Path,
                  asset_folders: list[Path], caches: PartCaches | None, jobs: int
                  ) -> list[RenderedPdf]:
     keys = [_part_key(*part) for part in htmls]
     results = {key: part for key in set(keys) if (part := _read_part(caches, key))}
     missing = {key: html for key, html in zip(keys, htmls, strict=True) if key not in results}
     largest_first = sorted(missing, key=lambda key: -len(missing[key][0]))
-    for html, _ in missing.values():
+    for html, *_ in missing.values():
         refuse_absurd_sizes(html, base_folder)
     laid_out = lay_out_in_children(_lay_out_one, [(*missing[key], base_folder, asset_folders)
                                                   for key in largest_first], jobs)
@@ -297,17 +343,20 @@ def _lay_out_all(htmls: list[tuple[str, str | None]], base_folder: Path,
     return [results[key] for key in keys]
 
 
-def _lay_out_one(html: str, from_anchor: str | None, base_folder: Path,
+def _lay_out_one(html: str, from_anchor: str | None, until: str | None, base_folder: Path,
                  asset_folders: list[Path]) -> RenderedPdf:
     """One part, in a worker, without a log line per stage: the parts' layout is logged as one
-    stage."""
+    stage. Its pages are those before `until`'s (the stand-ins after are there for links)."""
     level = LOGGER.level
     LOGGER.setLevel(max(level, logging.WARNING))
     try:
-        return lay_out_pdf(html, base_folder, asset_folders, from_anchor=from_anchor,
-                           font_config=_font_config())
+        rendered = lay_out_pdf(html, base_folder, asset_folders, from_anchor=from_anchor,
+                               font_config=_font_config())
     finally:
         LOGGER.setLevel(level)
+    if until is None:
+        return rendered
+    return dataclasses.replace(rendered, pages=rendered.anchor_pages[until])
 
 
 _FONT_CONFIGS: dict[int, object] = {}
@@ -382,7 +431,7 @@ def _store_parts(caches: PartCaches, parts: dict[str, RenderedPdf], keep: set[st
 
 
 def _read_record(caches: PartCaches | None) -> dict[str, int]:
-    """The page counts the last build found, by priority anchor (and "front")."""
+    """The page counts the last build found, by part anchor (and "front")."""
     if caches is None:
         return {}
     record = caches.facts.load(RECORD_KEY, lambda content: {
@@ -390,12 +439,11 @@ def _read_record(caches: PartCaches | None) -> dict[str, int]:
     return record or {}
 
 
-def _write_record(caches: PartCaches | None, counts: PageCounts,
-                  priorities: tuple[PrioritySection, ...]) -> None:
+def _write_record(caches: PartCaches | None, counts: PageCounts, parts: list[Part]) -> None:
     if caches is None:
         return
-    record = {"front": counts.front} | {p.anchor: n for p, n in
-                                        zip(priorities, counts.priorities, strict=True)}
+    record = {"front": counts.front} | {part.anchor: n for part, n in
+                                        zip(parts, counts.parts, strict=True)}
     caches.facts.put(RECORD_KEY, json.dumps(record).encode("utf-8"))
 
 
