@@ -7,6 +7,7 @@ core's stages (load, assess, charts, render, layout, publish) and adds the paper
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from reportgen.assess import Assessment, assess
 from reportgen.builds import (
@@ -21,9 +22,11 @@ from reportgen.builds import (
 from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
 from reportgen.layout.pdf import html_to_pdf
+from reportgen.load.project import Settings
 from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
+from reportgen.papers.governance import exempt_marking
 from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
@@ -143,7 +146,7 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
     role = "pdf" + (document.suffix if document.suffix != "-cover" else "")
     path = output_path(settings.config, period_label(paper), options.output_dir,
                        f"{document.suffix}.pdf")
-    return Output(role, path, content, pdf.pages)
+    return Output(role, path, content, pdf.pages, document.publication)
 
 
 def paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
@@ -159,13 +162,22 @@ def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict
     settings = paper.settings
     config = paper.paper.config
     header = config.header or f"{settings.config.organisation} · {config.committee}"
-    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix, header)
+    css = pdf_css(marked(paper, document), (PAPER_SHEET,), document.page_prefix, header)
     if paper.project is not None and holds_pack(paper, document):
         return pack_context(settings.config, paper.project.data, assessments, charts, css,
                             when.isoformat(), "pdf", theme_logo(settings))
     return document_context(settings.config, paper.period,
                             paper.project.data if paper.project else None, css,
                             when.isoformat(), "pdf", theme_logo(settings))
+
+
+def marked(paper: PaperProject, document: PaperDocument) -> Settings:
+    """A Part II document carries its exempt marking on every page instead of the paper's."""
+    settings = paper.settings
+    if document.exempt_paragraph is None:
+        return settings
+    marking = exempt_marking(paper.paper.config.exempt_marking, document.exempt_paragraph)
+    return replace(settings, config=replace(settings.config, protective_marking=marking))
 
 
 def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
