@@ -46,6 +46,7 @@ from reportgen.render.context import Chart, PackContext, document_context, pack_
 from reportgen.workers import default_jobs
 
 PAPER_SHEET = "paper.css"
+PART_TWO_MARKING_CSS = "@page { @top-center { width: 48%; } }\n"
 
 
 def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
@@ -163,6 +164,8 @@ def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict
     config = paper.paper.config
     header = config.header or f"{settings.config.organisation} · {config.committee}"
     css = pdf_css(marked(paper, document), (PAPER_SHEET,), document.page_prefix, header)
+    if document.exempt_paragraph is not None:  # the longer marking is given room on one line
+        css += PART_TWO_MARKING_CSS
     if paper.project is not None and holds_pack(paper, document):
         return pack_context(settings.config, paper.project.data, assessments, charts, css,
                             when.isoformat(), "pdf", theme_logo(settings))
