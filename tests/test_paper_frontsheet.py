@@ -194,3 +194,66 @@ def _struct_elements(node):
         if isinstance(kid, pikepdf.Dictionary):
             yield kid
             yield from _struct_elements(kid)
+
+
+def test_bad_front_sheet_settings_are_all_reported(eastmoor_copy: Path) -> None:
+    config = eastmoor_copy / "report.toml"
+    text = config.read_text()
+    for old, new in [
+        ('appendix_references = "letters"', 'appendix_references = "roman"'),
+        ('recommendations_lead_in = "It is recommended that Cabinet:"',
+         'recommendations_lead_in = 3\nsummary = ["summary.md"]'),
+        ('period_line = ""', 'period_line = "Data for {period}"'),
+        ('{ role = "Legal", name = "Principal Solicitor", date = "22 September 2025" },',
+         '{ name = "Principal Solicitor", date = 22 },'),
+        ('heading = "Carbon Footprint"', ('heading = "Carbon Footprint"\nnumberd = false\n'
+                                         'file = "carbon.md"')),
+        ('file = "alternatives.md"', 'file = "../outside.md"'),
+        ('heading = "Financial Risks"', 'heading = "Financial Risks"\nnumber_paragraphs = "no"'),
+        ('exempt_paragraph = 3 ', 'exempt_paragraph = 9\nreference = "A" '),
+        ('title = "Residential sufficiency: places and demand"',
+         ('title = "Residential sufficiency: places and demand"\nreference = "A"\n'
+         'exempt_paragraph = "3"')),
+        ('title = "Children placed outside Eastmoor by distance"',
+         'title = "Children placed outside Eastmoor by distance"\nreference = "B/../x"'),
+        ('part = "contact"', 'part = "appendices"'),
+        ('[[paper.section]]\npart = "sign_off"',
+         ('[[paper.section]]\npart = "sign_off"\ntext = "x"\n\n[[paper.section]]\n'
+         'heading = "Neither"\n\n[[paper.section]]\npart = "minutes"')),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+    config.write_text(text)
+    outcome = CliRunner().invoke(cli, ["validate", str(eastmoor_copy)])
+    assert outcome.exit_code == 65, outcome.output
+    assert "Traceback" not in outcome.output
+    for expected in [
+        "'paper.appendix_references' is 'roman': expected one of numbers, letters",
+        "'paper.recommendations_lead_in' must be text, got 3",
+        "'paper.period_line' is 'Data for {period}': expected text using only {month}",
+        "'paper.sign_off[1].role' is required",
+        "'paper.sign_off[1].date' must be text or a date YYYY-MM-DD, got 22",
+        "'paper.summary' and [[paper.section]] cannot both be given",
+        ("unknown key 'paper.section[6].numberd' is ignored; did you mean "
+        "'paper.section[6].numbered'?"),
+        ("'paper.section[6]' needs one of 'file' (a Markdown file) or 'text' (Markdown written "
+        "here), not both"),
+        "'paper.section[5].number_paragraphs' must be true or false, got 'no'",
+        ("'paper.section[12]' is part = \"sign_off\", which the paper writes itself: it takes no "
+        "'file' or 'text'"),
+        "'paper.section[13]' needs one of 'file' (a Markdown file) or 'text'",
+        ("'paper.section[14].part' is 'minutes': expected one of markdown, recommendations, "
+        "appendices, background_papers, contact, sign_off, signature"),
+        "'paper.section' places part = \"appendices\" twice",
+        "'paper.contact' is given, but no [[paper.section]] has part = \"contact\"",
+        "'paper.section[4].file' is '../outside.md': expected a file inside the project folder",
+        "'paper.section[6].file' is 'carbon.md': no such file",
+        "'appendix[1].exempt_paragraph' must be a whole number, got '3'",
+        "'appendix[2].reference' is 'B/../x': expected a short reference of letters and digits",
+        ("'appendix[3].exempt_paragraph' is 9: expected a paragraph of Schedule 12A to the Local "
+        "Government Act 1972, 1 to 7"),
+        ("'appendix[3].reference' is 'A', as appendix 1's is: each appendix needs its own "
+        "reference"),
+    ]:
+        assert expected in outcome.output, expected
+    assert "'paper.section[14]' needs" not in outcome.output  # a wrong part is told once

@@ -34,6 +34,7 @@ class CoverSection:
     text: str = ""  # … or Markdown written in report.toml
     numbered: bool = True  # its heading (and subheadings) numbered 1., 1.1 …
     number_paragraphs: bool = True  # its top-level paragraphs numbered 1.1, 1.2 …
+    key: str = ""  # the key that names its file, for messages: "paper.section[2].file"
 
 
 SECTION = Table({
@@ -62,15 +63,17 @@ def read_sections(raw: Any, reader: Reader, legacy: dict[str, Any]) -> tuple[Cov
         reader.problems.error(reader.file, "'paper.section' must be a list of tables, e.g. "
                                            "[[paper.section]] heading = \"…\" file = \"….md\"")
         return ()
-    sections = tuple(_section(reader.table(item, SECTION, f"paper.section[{index}]"),
-                              f"paper.section[{index}]", reader)
+    sections = tuple(_section(item, f"paper.section[{index}]", reader)
                      for index, item in enumerate(raw, start=1))
     _check_each_part_once(sections, reader)
     return sections
 
 
-def _section(values: dict[str, Any], where: str, reader: Reader) -> CoverSection:
+def _section(item: Any, where: str, reader: Reader) -> CoverSection:
+    values = reader.table(item, SECTION, where)
     part = values["part"]
+    if isinstance(item, dict) and item.get("part", part) != part:  # a wrong part: told already
+        return CoverSection(part, numbered=False, key=f"{where}.part")
     numbered = values["numbered"]
     numbered = NUMBERED_BY_DEFAULT.get(part, True) if numbered is None else numbered
     paragraphs = values["number_paragraphs"]
@@ -82,7 +85,7 @@ def _section(values: dict[str, Any], where: str, reader: Reader) -> CoverSection
         reader.problems.error(reader.file, f"'{where}' is part = \"{part}\", which the paper "
                                            f"writes itself: it takes no 'file' or 'text'")
     return CoverSection(part, values["heading"], values["file"], values["text"], numbered,
-                        numbered if paragraphs is None else paragraphs)
+                        numbered if paragraphs is None else paragraphs, f"{where}.file")
 
 
 def _check_each_part_once(sections: tuple[CoverSection, ...], reader: Reader) -> None:
@@ -99,10 +102,10 @@ def default_sections(summary: tuple[str, ...], sections: tuple[str, ...]
     """Today's fixed order, from the `summary` and `sections` files: the lists the paper writes
     are numbered on from the numbered sections, when there are any."""
     on = bool(sections)
-    return (*(CoverSection(MARKDOWN, file=name, numbered=False, number_paragraphs=False)
-              for name in summary),
+    return (*(CoverSection(MARKDOWN, file=name, numbered=False, number_paragraphs=False,
+                           key="paper.summary") for name in summary),
             CoverSection("recommendations", numbered=False),
-            *(CoverSection(MARKDOWN, file=name) for name in sections),
+            *(CoverSection(MARKDOWN, file=name, key="paper.sections") for name in sections),
             *(CoverSection(part, numbered=on, number_paragraphs=on)
               for part in ("appendices", "background_papers", "contact", "sign_off")),
             CoverSection("signature", numbered=False))

@@ -81,17 +81,8 @@ def load_paper(root: Path, config: PaperConfig, data: Dataset | None, data_root:
 
 def _cover_texts(root: Path, config: PaperConfig, problems: Problems) -> tuple[str, ...]:
     """Each cover section's Markdown: its file's, or the text written in report.toml."""
-    explicit = config.cover_sections and not (config.summary or config.sections)
-    summary_files = set(config.summary)
-    texts = []
-    for index, section in enumerate(config.cover_sections, start=1):
-        if section.file:
-            key = f"paper.section[{index}].file" if explicit else \
-                "paper.summary" if section.file in summary_files else "paper.sections"
-            texts.append(_markdown(root, section.file, key, problems))
-        else:
-            texts.append(section.text)
-    return tuple(texts)
+    return tuple(_markdown(root, section.file, section.key, problems) if section.file
+                 else section.text for section in config.cover_sections)
 
 
 def _project_file(root: Path, name: str, key: str, problems: Problems) -> Path | None:
