@@ -257,3 +257,36 @@ def test_bad_front_sheet_settings_are_all_reported(eastmoor_copy: Path) -> None:
     ]:
         assert expected in outcome.output, expected
     assert "'paper.section[14]' needs" not in outcome.output  # a wrong part is told once
+
+
+def _readme_front_sheet_section() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### Setting up a new council's front sheet")
+    return readme[start:readme.index("\n## ", start)]
+
+
+def test_the_readme_covers_every_paper_key() -> None:
+    from reportgen.papers import config, governance, sections
+
+    section = _readme_front_sheet_section()
+    keys = {*config.PAPER.options, *sections.SECTION.options, *config.HEADINGS.options,
+            *governance.TABLE_HEADINGS.options, *governance.BACKGROUND_PAPER.options,
+            *governance.SIGN_OFF.options, *config.FIELD.options, *config.APPENDIX_COMMON,
+            *(key for kind in config.APPENDIX_BY_KIND.values() for key in kind),
+            *sections.PARTS[1:]}
+    missing = {key for key in keys if not re.search(rf"\b{key}\b", section)}
+    assert missing == set()
+
+
+def test_the_readme_example_validates(tmp_path: Path) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", _readme_front_sheet_section(), re.S)
+    paper, cover, appendix = blocks
+    paper = re.sub(r"^(data|summary|sections) = .*\n", "", paper, flags=re.M)
+    paper = 'organisation = "Example Council"\ntitle = "Cabinet report"\nperiod = "2024-11"\n' \
+        + paper
+    (tmp_path / "report.toml").write_text(paper + cover + appendix, encoding="utf-8")
+    for name in ("summary.md", "report.md", "appendix-c-exempt.md"):
+        (tmp_path / name).write_text("# A heading\n\nA paragraph.\n")
+    outcome = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "0 warning(s)" in outcome.output
