@@ -290,3 +290,29 @@ def test_the_readme_example_validates(tmp_path: Path) -> None:
     outcome = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert outcome.exit_code == 0, outcome.output
     assert "0 warning(s)" in outcome.output
+
+
+def test_an_older_paper_loses_its_contents_list_and_gains_a_lead_in(tmp_path: Path) -> None:
+    """The older summary/sections layout takes the new keys too: contents = "" removes the
+    list (not only its heading)."""
+    paper = tmp_path / "nelc"
+    shutil.copytree(REPO / "sample_papers" / "nelc-scrutiny", paper)
+    config = paper / "report.toml"
+    text = config.read_text()
+    text = text[:text.index("[[appendix]]")] + text[text.index('[[appendix]]\nkind = "table"'):]
+    text = text[:text.index('[[appendix]]\nkind = "pack"')]  # no data shown: a quick build
+    text = text.replace("[paper]\n", '[paper]\nrecommendations_lead_in = "It is recommended '
+                                     'that the panel:"\n')
+    text = 'organisation = "North East Lincolnshire Council"\ntitle = "Scrutiny report"\n' + text
+    config.write_text(text + '\n[paper.headings]\ncontents = ""\n')
+    result = build(paper, tmp_path / "out")
+    pages = [" ".join(page.split()) for page in raw_pdf_text(result.pdf)]
+    assert "Contents" not in pages[0]
+    with pikepdf.open(result.pdf) as pdf:
+        links = [a for a in pdf.pages[0].get("/Annots", []) if a.get("/Subtype") == "/Link"]
+    assert links == []
+    whole = " ".join(pages)
+    assert _in_order(whole, ["RECOMMENDATIONS", "It is recommended that the panel:",
+                             "1. Scrutiny panel members note", "1. BACKGROUND AND ISSUES",
+                             "6. APPENDICES", "6.1 Appendix 1: Children in care by placement",
+                             "7. CONTACT OFFICER(S)"])
