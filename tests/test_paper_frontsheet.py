@@ -316,3 +316,22 @@ def test_an_older_paper_loses_its_contents_list_and_gains_a_lead_in(tmp_path: Pa
                              "1. Scrutiny panel members note", "1. BACKGROUND AND ISSUES",
                              "6. APPENDICES", "6.1 Appendix 1: Children in care by placement",
                              "7. CONTACT OFFICER(S)"])
+
+
+def test_an_exempt_pack_is_never_published_as_the_html_edition(eastmoor_copy: Path,
+                                                               tmp_path: Path) -> None:
+    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")
+    config = eastmoor_copy / "report.toml"
+    text = config.read_text().replace('period = "2025-10"', 'period = "2023-06"')
+    config.write_text('data = "../sample_data"\n' + text + '''
+[[appendix]]
+kind = "pack"
+title = "Performance pack"
+exempt_paragraph = 2
+''')
+    outcome = CliRunner().invoke(cli, ["build", str(eastmoor_copy), "-o", str(tmp_path / "out"),
+                                       "--format", "html"])
+    assert outcome.exit_code == 65, outcome.output
+    assert ("format 'html' would publish the pack's figures, which Appendix D shows as exempt "
+            "information (Schedule 12A paragraph 2)") in outcome.output
+    assert not list((tmp_path / "out").glob("*.*ml")) and not list((tmp_path / "out").glob("*.pdf"))

@@ -27,7 +27,12 @@ from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
 from reportgen.papers.governance import exempt_marking
-from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
+from reportgen.papers.project import (
+    KINDS_SHOWING_DATA,
+    PaperProject,
+    check_paper_project,
+    load_paper_project,
+)
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
     asset_folders,
@@ -190,4 +195,11 @@ def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.date
         raise InvalidInput([Problem(CONFIG_FILE, "format 'html' builds the web edition of the "
                                                  "pack this paper shows, and it shows none; "
                                                  "build the PDF")])
+    for appendix in paper.paper.config.appendices:
+        if appendix.exempt and appendix.kind in KINDS_SHOWING_DATA:
+            raise InvalidInput([Problem(CONFIG_FILE, (
+                f"format 'html' would publish the pack's figures, which Appendix "
+                f"{appendix.reference} shows as exempt information (Schedule 12A paragraph "
+                f"{appendix.exempt_paragraph}); build the PDF, which keeps it in its Part II "
+                f"document"))])
     return pack_html(paper.project, assessments, when, options, timings)
