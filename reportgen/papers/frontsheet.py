@@ -89,30 +89,7 @@ def _markdown(section: CoverSection, text: str, index: int, numbering: Numbering
 def _written(section: CoverSection, config: PaperConfig, numbering: Numbering
              ) -> CoverBlock | None:
     """A part the paper writes, or None when report.toml gives it nothing to show."""
-    lines: tuple[str, ...] = ()
-    table = None
-    columns = config.table_headings
-    if section.part == "recommendations":
-        lines = config.recommendations
-    elif section.part == "appendices" and config.appendices_layout == "list":
-        lines = tuple(f"Appendix {a.reference}: {a.title}" + (
-            f" (exempt: Schedule 12A paragraph {a.exempt_paragraph})" if a.exempt else "")
-            for a in config.appendices)
-    elif section.part == "appendices" and config.appendices:
-        table = _table(columns, ("appendix", "title", "exempt", "exempt_paragraph"),
-                       [(a.reference, a.title, "Yes" if a.exempt else "No",
-                         str(a.exempt_paragraph) if a.exempt else "–")
-                        for a in config.appendices])
-    elif section.part == "background_papers" and config.background_papers:
-        table = _table(columns, ("document", "available"),
-                       [(p.title, p.available) for p in config.background_papers])
-    elif section.part == "contact":
-        lines = config.contact
-    elif section.part == "sign_off" and config.sign_off:
-        table = _table(columns, ("role", "name", "date"),
-                       [(s.role, s.name, s.date) for s in config.sign_off])
-    elif section.part == "signature":
-        lines = config.signature
+    lines, table = _content(section.part, config)
     if not lines and table is None:
         return None
     heading = section.heading or config.headings.get(section.part, "")
@@ -120,12 +97,36 @@ def _written(section: CoverSection, config: PaperConfig, numbering: Numbering
     number = numbering.heading(1) if counted else ""
     if section.part == "recommendations":  # a list numbered 1., 2. … of its own
         items = tuple((f"{n}.", line) for n, line in enumerate(lines, start=1))
-    else:
-        items = tuple(((numbering.paragraph() if counted and section.number_paragraphs else ""),
-                       line) for line in lines)
-    anchor = "recommendations" if section.part == "recommendations" else f"listed-{section.part}"
-    lead_in = config.recommendations_lead_in if section.part == "recommendations" else ""
-    return CoverBlock(section.part, anchor, number, heading, Markup(""), lead_in, items, table)
+        return CoverBlock(section.part, "recommendations", number, heading, Markup(""),
+                          config.recommendations_lead_in, items, None)
+    items = tuple(((numbering.paragraph() if counted and section.number_paragraphs else ""),
+                   line) for line in lines)
+    return CoverBlock(section.part, f"listed-{section.part}", number, heading, Markup(""), "",
+                      items, table)
+
+
+def _content(part: str, config: PaperConfig
+             ) -> tuple[tuple[str, ...], GovernanceTable | None]:
+    """A written part's paragraphs, or its table, from report.toml."""
+    columns = config.table_headings
+    if part == "appendices" and config.appendices_layout == "list":
+        return tuple(f"Appendix {a.reference}: {a.title}" + (
+            f" (exempt: Schedule 12A paragraph {a.exempt_paragraph})" if a.exempt else "")
+            for a in config.appendices), None
+    if part == "appendices" and config.appendices:
+        return (), _table(columns, ("appendix", "title", "exempt", "exempt_paragraph"),
+                          [(a.reference, a.title, "Yes" if a.exempt else "No",
+                            str(a.exempt_paragraph) if a.exempt else "–")
+                           for a in config.appendices])
+    if part == "background_papers" and config.background_papers:
+        return (), _table(columns, ("document", "available"),
+                          [(p.title, p.available) for p in config.background_papers])
+    if part == "sign_off" and config.sign_off:
+        return (), _table(columns, ("role", "name", "date"),
+                          [(s.role, s.name, s.date) for s in config.sign_off])
+    lines = {"recommendations": config.recommendations, "contact": config.contact,
+             "signature": config.signature}
+    return lines.get(part, ()), None
 
 
 def _table(headings: dict[str, str], keys: tuple[str, ...],
