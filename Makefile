@@ -10,6 +10,7 @@ demo: $(STAMP)
 	$(BIN)/reportgen build sample_data -o output
 	$(BIN)/reportgen build sample_papers/nelc-scrutiny -o output
 	$(BIN)/reportgen build sample_papers/northshire-cabinet -o output
+	$(BIN)/reportgen build sample_papers/eastmoor-cabinet-frontsheet -o output
 
 test: $(STAMP) browser-deps db-deps lint unit
 

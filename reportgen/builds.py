@@ -45,6 +45,7 @@ class Output:
     path: Path
     content: bytes
     pages: int = 0  # 0 for a file without pages
+    publication: str = ""  # a committee paper's "public" or "exempt" (Part II) document
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,8 @@ def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Ou
     queries: [source]'s result sets' digests."""
     manifest = make_manifest(settings.root, period, when.isoformat(),
                              {o.path.name: (o.content, o.pages) for o in outputs}, assessments,
-                             warnings, also_read, queries)
+                             warnings, also_read, queries,
+                             {o.path.name: o.publication for o in outputs if o.publication})
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
     with stage("publish", timings):
         publish_set({o.path: o.content for o in published})

@@ -11,7 +11,7 @@ import pytest
 
 from reportgen.papers import config as paperconfig
 from reportgen.papers import context as papercontext
-from reportgen.papers import cover
+from reportgen.papers import cover, frontsheet
 from reportgen.pipeline import build_project as build
 from reportgen.render import context
 from reportgen.render.templates import template_environment, template_search_path
@@ -46,7 +46,7 @@ def test_project_template_overrides_and_extends_default(sample_copy: Path, tmp_p
 
 def _documented_fields() -> set[str]:
     names = {"paper"}  # the paper templates' PaperContext
-    for module in (context, papercontext, paperconfig, cover):
+    for module in (context, papercontext, paperconfig, cover, frontsheet):
         for item in vars(module).values():
             if dataclasses.is_dataclass(item):
                 names |= {f.name for f in dataclasses.fields(item)}

@@ -6,11 +6,21 @@ which appendices) is configuration; nothing about a council's layout is in code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from reportgen.config.options import Option, Reader, Table, Tables, TextList, one_of
 from reportgen.config.report import CONFIG_FILE
+from reportgen.papers.governance import (
+    APPENDIX_GOVERNANCE,
+    PAPER_GOVERNANCE,
+    BackgroundPaper,
+    SignOff,
+    appendix_references,
+    background_papers,
+    sign_offs,
+)
+from reportgen.papers.sections import CoverSection, check_parts_placed, read_sections
 from reportgen.problems import Problems
 
 PAPER_KEYS = ("paper", "appendix")
@@ -22,8 +32,11 @@ DEFAULT_HEADINGS = {
     "recommendations": "RECOMMENDATIONS",
     "appendices": "APPENDICES",
     "contact": "CONTACT OFFICER(S)",
-    "contents": "Contents",
+    "contents": "Contents",  # "" leaves the contents list out
+    "background_papers": "BACKGROUND PAPERS",
+    "sign_off": "SIGN-OFF",
 }
+DEFAULT_PERIOD_LINE = "Performance data for {month}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,12 @@ class AppendixConfig:
     chart: tuple[str, str] | None = None  # table: (label column, value column) of a bar chart
     measures: tuple[str, ...] = ()
     periods: tuple[PeriodColumn, ...] = ()
+    reference: str = ""  # "2", "B": how the paper refers to it
+    exempt_paragraph: int | None = None  # Schedule 12A paragraph: a Part II appendix
+
+    @property
+    def exempt(self) -> bool:
+        return self.exempt_paragraph is not None
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,14 @@ class PaperConfig:
     headings: dict[str, str]
     appendices: tuple[AppendixConfig, ...]
     header: str = ""
+    cover_sections: tuple[CoverSection, ...] = ()  # in the order the cover shows them
+    recommendations_lead_in: str = ""  # "It is recommended that Cabinet:"
+    period_line: str = DEFAULT_PERIOD_LINE  # "" leaves it out
+    appendices_layout: str = "list"  # or "table", with the exemption columns
+    exempt_marking: str = ""  # a Part II document's marking, with {paragraph}
+    background_papers: tuple[BackgroundPaper, ...] = ()
+    sign_off: tuple[SignOff, ...] = ()
+    table_headings: dict[str, str] = field(default_factory=dict)
 
 
 def _page_prefix(value: str) -> str | None:
@@ -84,6 +111,14 @@ def _page_prefix(value: str) -> str | None:
         value.format(number=1)
     except (KeyError, IndexError, ValueError, AttributeError):
         return "expected text using only {number}, e.g. '{number}.' for pages 2.1, 2.2 …"
+    return None
+
+
+def _period_line(value: str) -> str | None:
+    try:
+        value.format(month="June 2023")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return "expected text using only {month}, e.g. 'Performance data for {month}', or ''"
     return None
 
 
@@ -96,6 +131,10 @@ PAPER = Table({
     "summary": Option(TextList(), (), "Markdown files before the numbered sections"),
     "sections": Option(TextList(), (), "Markdown files, numbered in the committee style"),
     "recommendations": Option(TextList(), ()),
+    "recommendations_lead_in": Option(str, "", "a line before the recommendations, e.g. 'It "
+                                      "is recommended that Cabinet:'"),
+    "period_line": Option(str, DEFAULT_PERIOD_LINE, "the line under the subject; '' for none",
+                          _period_line),
     "contact": Option(TextList(), ()),
     "signature": Option(TextList(), ()),
     "documents": Option(str, "one", "one PDF, or separate PDFs for the cover and each appendix",
@@ -104,7 +143,9 @@ PAPER = Table({
     "headings": Option(HEADINGS, {}),
     "header": Option(str, "", "the running header at the top of every page but the first; "
                      "default: organisation · committee"),
+    **PAPER_GOVERNANCE,
 })
+PAPER_SECTION_KEY = "section"  # [[paper.section]]: read by sections.py, in order
 COLUMN = Table({"name": Option(str, "", required=True), "label": Option(str, ""),
                 "format": Option(str, "text", check=one_of(*COLUMN_FORMATS))})
 PERIOD_COLUMN = Table({"label": Option(str, "", required=True),
@@ -116,6 +157,7 @@ APPENDIX_COMMON = {
     "title": Option(str, "", required=True),
     "text": Option(str, "", "a Markdown file shown before the appendix"),
     "caption": Option(str, ""),
+    **APPENDIX_GOVERNANCE,
 }
 APPENDIX_BY_KIND: dict[str, dict[str, Option]] = {
     "pdf": {"file": Option(str, "", "the PDF to attach", required=True)},
@@ -133,7 +175,19 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
             problems.error(CONFIG_FILE, "[[appendix]] tables need a [paper] to belong to")
         return None
     reader = Reader(CONFIG_FILE, problems)
-    paper = reader.table(raw["paper"], PAPER, "paper")
+    table = raw["paper"]
+    own = {k: v for k, v in table.items() if k != PAPER_SECTION_KEY} \
+        if isinstance(table, dict) else table
+    paper = reader.table(own, PAPER, "paper")
+    sections = read_sections(table.get(PAPER_SECTION_KEY) if isinstance(table, dict) else None,
+                             reader, paper)
+    appendices = _appendices(raw.get("appendix", []), reader, paper["appendix_references"])
+    if isinstance(table, dict) and PAPER_SECTION_KEY in table:
+        check_parts_placed(sections, {
+            "recommendations": bool(paper["recommendations"]), "appendices": bool(appendices),
+            "background_papers": bool(paper["background_papers"]),
+            "contact": bool(paper["contact"]), "sign_off": bool(paper["sign_off"]),
+            "signature": bool(paper["signature"])}, reader)
     return PaperConfig(
         committee=paper["committee"], subject=paper["subject"],
         fields=tuple(FrontSheetField(f["label"], f["value"]) for f in paper["fields"]),
@@ -141,18 +195,27 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
         recommendations=paper["recommendations"], contact=paper["contact"],
         signature=paper["signature"], documents=paper["documents"],
         page_prefix=paper["page_prefix"], headings=paper["headings"],
-        appendices=_appendices(raw.get("appendix", []), reader), header=paper["header"])
+        appendices=appendices, header=paper["header"], cover_sections=sections,
+        recommendations_lead_in=paper["recommendations_lead_in"],
+        period_line=paper["period_line"], appendices_layout=paper["appendices_layout"],
+        exempt_marking=paper["exempt_marking"],
+        background_papers=background_papers(paper["background_papers"]),
+        sign_off=sign_offs(paper["sign_off"]), table_headings=paper["table_headings"])
 
 
-def _appendices(raw: Any, reader: Reader) -> tuple[AppendixConfig, ...]:
+def _appendices(raw: Any, reader: Reader, style: str) -> tuple[AppendixConfig, ...]:
     if not isinstance(raw, list):
         reader.problems.error(CONFIG_FILE, "'appendix' must be written as [[appendix]] tables")
         return ()
-    return tuple(_appendix(table, f"appendix[{index}]", reader)
-                 for index, table in enumerate(raw, start=1))
+    read = [_appendix(table, f"appendix[{index}]", reader)
+            for index, table in enumerate(raw, start=1)]
+    references = appendix_references([given for _, given in read], style, reader)
+    return tuple(replace(appendix, reference=reference)
+                 for (appendix, _), reference in zip(read, references, strict=True))
 
 
-def _appendix(table: Any, where: str, reader: Reader) -> AppendixConfig:
+def _appendix(table: Any, where: str, reader: Reader) -> tuple[AppendixConfig, Any]:
+    """One [[appendix]], and the reference it gives itself (None: its place in the list)."""
     """One [[appendix]]: the keys every kind has, and its kind's own."""
     kind = table.get("kind") if isinstance(table, dict) else None
     own = APPENDIX_BY_KIND.get(kind, {}) if isinstance(kind, str) else {}
@@ -176,5 +239,7 @@ def _appendix(table: Any, where: str, reader: Reader) -> AppendixConfig:
         settings = {"measures": values["measures"],
                     "periods": tuple(PeriodColumn(c["label"], c["period"])
                                      for c in values["columns"])}
-    return AppendixConfig(kind=cast(AppendixKind, kind), title=values["title"], text=values["text"],
-                          caption=values["caption"], **settings)
+    appendix = AppendixConfig(kind=cast(AppendixKind, kind), title=values["title"],
+                              text=values["text"], caption=values["caption"],
+                              exempt_paragraph=values["exempt_paragraph"], **settings)
+    return appendix, values["reference"]

@@ -15,8 +15,10 @@ from reportgen.charts.draw import build_bar_chart, figure_png
 from reportgen.charts.style import ChartStyle
 from reportgen.model import LATEST, Dataset
 from reportgen.months import Month
-from reportgen.papers.config import AppendixConfig, FrontSheetField
-from reportgen.papers.cover import Heading, Numbering, render_section
+from reportgen.papers.config import AppendixConfig
+from reportgen.papers.cover import Heading, render_section
+from reportgen.papers.frontsheet import CoverBlock, FieldRow, cover_blocks, front_fields
+from reportgen.papers.governance import exempt_marking, exemption_statement
 from reportgen.papers.sources import AppendixTable, PaperSources
 from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_observation
@@ -27,37 +29,38 @@ from reportgen.resources import data_uri
 class PaperDocument:
     """One PDF of the paper: what it holds and how its pages are labelled."""
 
-    suffix: str  # added to the output name: "", "-cover", "-appendix-2"
+    suffix: str  # added to the output name: "", "-cover", "-appendix-2", "-appendix-C-exempt"
     cover: bool
-    appendices: tuple[int, ...]  # appendix numbers, 1-based
+    appendices: tuple[int, ...]  # appendix numbers (their places in the list), 1-based
     page_prefix: str  # "2." for pages 2.1, 2.2 …; "" for plain numbers
+    exempt_paragraph: int | None = None  # a Part II document: never published
+
+    @property
+    def publication(self) -> str:
+        return "public" if self.exempt_paragraph is None else "exempt"
 
 
 def paper_documents(sources: PaperSources, only_appendix: int | None = None
                     ) -> list[PaperDocument]:
+    """The public documents, then a Part II document for each exempt appendix: an exempt
+    appendix is never in a public document."""
     config = sources.config
-    numbers = tuple(range(1, len(config.appendices) + 1))
+    appendices = dict(enumerate(config.appendices, start=1))
 
     def alone(number: int) -> PaperDocument:
-        return PaperDocument(f"-appendix-{number}", False, (number,),
-                             config.page_prefix.format(number=number))
+        appendix = appendices[number]
+        exempt = "-exempt" if appendix.exempt else ""
+        return PaperDocument(f"-appendix-{appendix.reference}{exempt}", False, (number,),
+                             config.page_prefix.format(number=appendix.reference),
+                             appendix.exempt_paragraph)
 
     if only_appendix is not None:
         return [alone(only_appendix)]
+    public = tuple(n for n, a in appendices.items() if not a.exempt)
+    part_two = [alone(n) for n, a in appendices.items() if a.exempt]
     if config.documents == "one":
-        return [PaperDocument("", True, numbers, "")]
-    return [PaperDocument("-cover", True, (), ""), *(alone(n) for n in numbers)]
-
-
-@dataclass(frozen=True)
-class ListedSection:
-    """A section the paper writes itself (the appendices, the contact officer), numbered on
-    from the Markdown body."""
-
-    anchor: str
-    number: str
-    heading: str
-    items: tuple[tuple[str, str], ...]  # (paragraph number, text)
+        return [PaperDocument("", True, public, ""), *part_two]
+    return [PaperDocument("-cover", True, (), ""), *(alone(n) for n in public), *part_two]
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,12 @@ class PaperContext:
 
     committee: str
     subject: str
-    marking: str
-    fields: tuple[FrontSheetField, ...]
+    marking: str  # the protective marking; a Part II document's exempt marking
+    exemption: str  # a Part II document's statement of why it is exempt; "" for a public one
+    fields: tuple[FieldRow, ...]
+    period_line: tuple[str, str] | None  # the words before and after the month, or None
     cover: bool
-    summary: Markup
-    recommendations: tuple[str, ...]
-    body: Markup
-    listed: tuple[ListedSection, ...]
-    signature: tuple[str, ...]
+    blocks: tuple[CoverBlock, ...]  # the cover's sections, in order
     contents: tuple[Heading, ...]
     headings: dict[str, str]
     appendices: tuple[AppendixPart, ...]  # the ones in this document
@@ -104,41 +105,29 @@ def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset 
     """period: the reporting month, which comparison columns named 'latest' show."""
     config = sources.config
     contents: list[Heading] = []
-    numbering = Numbering()
-    summary = Markup("").join(render_section(t, None, "summary", contents)
-                              for t in sources.summary)
-    if config.recommendations:
-        contents.append(Heading("recommendations", config.headings["recommendations"]))
-    body = Markup("").join(render_section(t, numbering, "section", contents)
-                           for t in sources.sections)
-    listed = _listed_sections(sources, numbering if sources.sections else None)
-    contents += [Heading(s.anchor, f"{s.number} {s.heading}".strip()) for s in listed]
+    blocks = cover_blocks(sources, contents) if document.cover else ()
     parts = tuple(_appendix(sources, n, data, period, style) for n in document.appendices)
     contents += [Heading(p.anchor, f"{p.label}: {p.title}") for p in parts]
+    exemption = ""
+    if document.exempt_paragraph is not None:
+        marking = exempt_marking(config.exempt_marking, document.exempt_paragraph)
+        exemption = exemption_statement(document.exempt_paragraph)
     return PaperContext(
         committee=config.committee, subject=config.subject, marking=marking,
-        fields=config.fields,
-        cover=document.cover, summary=summary, recommendations=config.recommendations,
-        body=body, listed=listed, signature=config.signature,
-        contents=tuple(contents) if document.cover else (), headings=config.headings,
-        appendices=parts, single_appendix=not document.cover and len(parts) == 1,
+        exemption=exemption, fields=front_fields(config),
+        period_line=_period_line(config.period_line), cover=document.cover, blocks=blocks,
+        contents=tuple(contents) if document.cover and config.headings["contents"] else (),
+        headings=config.headings, appendices=parts,
+        single_appendix=not document.cover and len(parts) == 1,
         page_prefix=document.page_prefix)
 
 
-def _listed_sections(sources: PaperSources, numbering: Numbering | None
-                     ) -> tuple[ListedSection, ...]:
-    config = sources.config
-    wanted = [("appendices", [f"Appendix {n}: {a.title}"
-                              for n, a in enumerate(config.appendices, start=1)]),
-              ("contact", list(config.contact))]
-    sections = []
-    for key, lines in wanted:
-        if not lines:
-            continue
-        number = numbering.heading(1) if numbering else ""
-        items = tuple(((numbering.paragraph() if numbering else ""), line) for line in lines)
-        sections.append(ListedSection(f"listed-{key}", number, config.headings[key], items))
-    return tuple(sections)
+def _period_line(template: str) -> tuple[str, str] | None:
+    """'Performance data for {month}' → ('Performance data for ', ''); '' → None."""
+    if not template:
+        return None
+    before, _, after = template.partition("{month}")
+    return before.format(month=""), after.format(month="")
 
 
 def _appendix(sources: PaperSources, number: int, data: Dataset | None, period: Month | None,
@@ -170,7 +159,7 @@ def _appendix(sources: PaperSources, number: int, data: Dataset | None, period: 
     attached = sources.attachments.get(number)
     pages = tuple(f"attached-{number}-{i}" for i in range(1, attached.pages + 1)) \
         if attached else ()
-    return AppendixPart(number, f"Appendix {number}", appendix.title, appendix.kind,
+    return AppendixPart(number, f"Appendix {appendix.reference}", appendix.title, appendix.kind,
                         f"appendix-{number}", intro, appendix.caption, columns, numeric, rows,
                         chart, pages, note)
 

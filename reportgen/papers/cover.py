@@ -66,17 +66,19 @@ class Heading:
 
 
 def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = "section",
-                   headings: list[Heading] | None = None) -> Markup:
+                   headings: list[Heading] | None = None, under_heading: bool = False,
+                   number_paragraphs: bool = True) -> Markup:
     """One Markdown file → HTML; numbered when a Numbering is given (the body of the report).
 
-    Headings move down one level (# → h2): the paper's own title is the document's h1.
+    Headings move down one level (# → h2): the paper's own title is the document's h1; under a
+    heading of the front sheet's own (under_heading), one more (# → h3, numbered 1.1).
     Top-level headings get an id and are added to `headings`, for the contents.
     """
     renderer = _renderer()
     tokens = renderer.parse(text)
     for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
-            depth = int(token.tag[1])
+            depth = int(token.tag[1]) + under_heading
             token.tag = f"h{min(depth + 1, 6)}"
             if token.type != "heading_open":
                 continue
@@ -91,7 +93,8 @@ def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = 
                                 if child.type in ("text", "code_inline"))
                 label = f"{number} {words}".strip()
                 headings.append(Heading(anchor, label))
-        elif token.type == "paragraph_open" and token.level == 0 and numbering is not None:
+        elif token.type == "paragraph_open" and token.level == 0 and numbering is not None \
+                and number_paragraphs:
             number = numbering.paragraph()
             if number:
                 token.attrJoin("class", f"numbered {_hang(number)}")

@@ -7,6 +7,7 @@ core's stages (load, assess, charts, render, layout, publish) and adds the paper
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from reportgen.assess import Assessment, assess
 from reportgen.builds import (
@@ -21,10 +22,17 @@ from reportgen.builds import (
 from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
 from reportgen.layout.pdf import html_to_pdf
+from reportgen.load.project import Settings
 from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
-from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
+from reportgen.papers.governance import exempt_marking
+from reportgen.papers.project import (
+    KINDS_SHOWING_DATA,
+    PaperProject,
+    check_paper_project,
+    load_paper_project,
+)
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
     asset_folders,
@@ -43,6 +51,7 @@ from reportgen.render.context import Chart, PackContext, document_context, pack_
 from reportgen.workers import default_jobs
 
 PAPER_SHEET = "paper.css"
+PART_TWO_MARKING_CSS = "@page { @top-center { width: 48%; } }\n"
 
 
 def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
@@ -143,7 +152,7 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
     role = "pdf" + (document.suffix if document.suffix != "-cover" else "")
     path = output_path(settings.config, period_label(paper), options.output_dir,
                        f"{document.suffix}.pdf")
-    return Output(role, path, content, pdf.pages)
+    return Output(role, path, content, pdf.pages, document.publication)
 
 
 def paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
@@ -159,13 +168,24 @@ def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict
     settings = paper.settings
     config = paper.paper.config
     header = config.header or f"{settings.config.organisation} · {config.committee}"
-    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix, header)
+    css = pdf_css(marked(paper, document), (PAPER_SHEET,), document.page_prefix, header)
+    if document.exempt_paragraph is not None:  # the longer marking is given room on one line
+        css += PART_TWO_MARKING_CSS
     if paper.project is not None and holds_pack(paper, document):
         return pack_context(settings.config, paper.project.data, assessments, charts, css,
                             when.isoformat(), "pdf", theme_logo(settings))
     return document_context(settings.config, paper.period,
                             paper.project.data if paper.project else None, css,
                             when.isoformat(), "pdf", theme_logo(settings))
+
+
+def marked(paper: PaperProject, document: PaperDocument) -> Settings:
+    """A Part II document carries its exempt marking on every page instead of the paper's."""
+    settings = paper.settings
+    if document.exempt_paragraph is None:
+        return settings
+    marking = exempt_marking(paper.paper.config.exempt_marking, document.exempt_paragraph)
+    return replace(settings, config=replace(settings.config, protective_marking=marking))
 
 
 def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
@@ -175,4 +195,11 @@ def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.date
         raise InvalidInput([Problem(CONFIG_FILE, "format 'html' builds the web edition of the "
                                                  "pack this paper shows, and it shows none; "
                                                  "build the PDF")])
+    for appendix in paper.paper.config.appendices:
+        if appendix.exempt and appendix.kind in KINDS_SHOWING_DATA:
+            raise InvalidInput([Problem(CONFIG_FILE, (
+                f"format 'html' would publish the pack's figures, which Appendix "
+                f"{appendix.reference} shows as exempt information (Schedule 12A paragraph "
+                f"{appendix.exempt_paragraph}); build the PDF, which keeps it in its Part II "
+                f"document"))])
     return pack_html(paper.project, assessments, when, options, timings)

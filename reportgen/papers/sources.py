@@ -43,8 +43,7 @@ class PaperSources:
     """Everything the paper shows besides the pack, read and checked."""
 
     config: PaperConfig
-    summary: tuple[str, ...]  # Markdown texts
-    sections: tuple[str, ...]
+    cover: tuple[str, ...]  # each of config.cover_sections' Markdown ("" for a written part)
     appendix_texts: dict[int, str] = field(default_factory=dict)  # appendix number → Markdown
     tables: dict[int, AppendixTable] = field(default_factory=dict)
     attachments: dict[int, Attachment] = field(default_factory=dict)
@@ -53,12 +52,7 @@ class PaperSources:
 
 def load_paper(root: Path, config: PaperConfig, data: Dataset | None, data_root: Path,
                problems: Problems) -> PaperSources:
-    sources = PaperSources(
-        config=config,
-        summary=tuple(_markdown(root, name, "paper.summary", problems)
-                      for name in config.summary),
-        sections=tuple(_markdown(root, name, "paper.sections", problems)
-                       for name in config.sections))
+    sources = PaperSources(config=config, cover=_cover_texts(root, config, problems))
     for number, appendix in enumerate(config.appendices, start=1):
         key = f"appendix[{number}]"
         if appendix.text:
@@ -75,7 +69,7 @@ def load_paper(root: Path, config: PaperConfig, data: Dataset | None, data_root:
                 sources.attachments[number] = attachment
         elif appendix.kind == "comparison" and data is not None:
             _check_comparison(appendix, data, key, problems)
-    named = [*config.summary, *config.sections,
+    named = [*(section.file for section in config.cover_sections if section.file),
              *(a.text for a in config.appendices if a.text),
              *(a.source for a in config.appendices if a.kind == "pdf" or
                (a.kind == "table" and a.source.lower().endswith(".csv")))]
@@ -83,6 +77,12 @@ def load_paper(root: Path, config: PaperConfig, data: Dataset | None, data_root:
     if sum(a.kind == "pack" for a in config.appendices) > 1:
         problems.error(CONFIG_FILE, "only one appendix can be the pack (kind = \"pack\")")
     return sources
+
+
+def _cover_texts(root: Path, config: PaperConfig, problems: Problems) -> tuple[str, ...]:
+    """Each cover section's Markdown: its file's, or the text written in report.toml."""
+    return tuple(_markdown(root, section.file, section.key, problems) if section.file
+                 else section.text for section in config.cover_sections)
 
 
 def _project_file(root: Path, name: str, key: str, problems: Problems) -> Path | None:

@@ -35,11 +35,12 @@ def input_files(root: Path) -> list[Path]:
 
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
                   assessments: list[Assessment], warnings: list[Problem],
-                  also_read: Sequence[Path] = (), queries: Mapping[str, str] | None = None
-                  ) -> bytes:
+                  also_read: Sequence[Path] = (), queries: Mapping[str, str] | None = None,
+                  publication: Mapping[str, str] | None = None) -> bytes:
     """outputs: file name → (content, page count; 0 for a file without pages).
     also_read: files outside the usual set (a `data` folder's tables, a paper's files).
-    queries: [source]'s tables, each with the sha256 of its result set (never the URL)."""
+    queries: [source]'s tables, each with the sha256 of its result set (never the URL).
+    publication: file name → "public" or "exempt", for a committee paper's documents."""
     inputs = list(dict.fromkeys([*input_files(root), *also_read]))
     if queries:  # the tables came from the database: table files lying beside were not read
         inputs = [p for p in inputs if p.name not in TABLE_FILES]
@@ -48,7 +49,9 @@ def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, t
     manifest: dict[str, Any] = {
         "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
         "inputs": read,
-        "outputs": {name: {"sha256": sha256(content), "pages": pages or None}
+        "outputs": {name: {"sha256": sha256(content), "pages": pages or None,
+                           **({"publication": publication[name]}
+                              if publication and name in publication else {})}
                     for name, (content, pages) in sorted(outputs.items())},
         "ratings": dict(sorted(Counter(a.rating for a in assessments).items())),
         "set_by_author": [{"measure_id": a.measure.id, "rating": a.rating,

@@ -1,4 +1,5 @@
-"""Commentary text → safe HTML: paragraphs, lists, bold and italics; never raw HTML or links."""
+"""Commentary text and front-sheet field values → safe HTML: paragraphs, lists, bold and italics;
+never raw HTML or links."""
 
 from __future__ import annotations
 
@@ -29,3 +30,17 @@ def _star_emphasis(state: StateInline, silent: bool) -> bool:
 def render_commentary(text: str) -> Markup:
     """Markdown from a manager → HTML produced by the renderer alone, so it is safe to embed."""
     return Markup(_renderer().render(text)) if text.strip() else Markup("")
+
+
+def render_field(text: str) -> Markup:
+    """One value of a committee paper's front sheet → inline HTML: bold and italics, and each
+    line break kept (a two-line "Corporate Director(s)"); raw HTML and links are shown as typed.
+    """
+    renderer = _renderer()
+    tokens = renderer.parseInline(text.strip())
+    children = tokens[0].children or [] if tokens else []
+    for token in children:
+        if token.type == "softbreak":
+            token.type = "hardbreak"
+    html = renderer.renderer.renderInline(children, renderer.options, {})  # type: ignore[attr-defined]
+    return Markup(html)
