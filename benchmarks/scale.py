@@ -19,8 +19,8 @@ from run import _pss_mb, _tree
 from synthetic import make_project
 
 # The CLI with the run length set first: the layout workers are forked, so they see it.
-CLI = ("import sys; import reportgen.layout.parts as parts; parts.MAX_PART_PAGES = int(sys.argv.pop(1)); "
-       "from reportgen.cli import main; main()")
+CLI = ("import sys; import reportgen.layout.parts as parts; "
+       "parts.MAX_PART_PAGES = int(sys.argv.pop(1)); from reportgen.cli import main; main()")
 
 
 class Peaks(threading.Thread):
