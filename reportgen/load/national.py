@@ -28,6 +28,9 @@ LEVELS = (NATIONAL, REGIONAL, LOCAL)
 AREA_COLUMNS = {"code": True, "name": True, "level": True, "region": False}
 NEIGHBOUR_COLUMNS = ("area", "neighbour")
 ALL = "all"
+# A count is not compared with England's or a region's: they count far more children. Rates
+# and percentages are, as DfE's LAIT compares them.
+COMPARABLE = ("rate", "percent")
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def _measure_units(table: RawTable | None) -> dict[str, str]:
     if table is None:
         return {}
     return {cells.get("id", ""): cells.get("unit", "").strip().lower()
-            for _, cells in table.rows}
+            for _, cells in table.rows + table.unreadable}
 
 
 def _areas(table: RawTable | None, problems: Problems) -> dict[str, Area] | None:
@@ -379,12 +382,15 @@ def area_config(config: ReportConfig, area: Area) -> ReportConfig:
 def _comparators(tables: NationalTables, datasets: dict[str, Dataset], area: Area,
                  config: ReportConfig) -> dict[str, tuple[Comparator, ...]]:
     """England's, the region's and the neighbours' mean, each a series by month, under the
-    names the areas table gives them (the mean: [national] neighbours_name)."""
+    names the areas table gives them (the mean: [national] neighbours_name); for rates and
+    percentages only."""
     national = next(a for a in tables.areas.values() if a.level == NATIONAL)
     neighbours = tables.neighbours.get(area.code, [])
     name = config.national.neighbours_name if config.national else ""
     result: dict[str, tuple[Comparator, ...]] = {}
     for measure in datasets[area.code].measures:
+        if measure.unit not in COMPARABLE:
+            continue
         lines = _series(national.name, datasets[national.code], measure.id)
         if area.region:
             lines += _series(tables.areas[area.region].name, datasets[area.region], measure.id)
