@@ -104,7 +104,7 @@ def check_national(root: Path, period: str | None = None, base_config: Path | No
         return None, problems
     settings = check_settings(root, config, problems)
     tables = _read(root, config.national, problems)
-    if tables is None or settings is None or problems.errors:
+    if tables is None or settings is None:
         return None, problems
     chosen = _chosen_areas(tables, wanted, problems)
     datasets = _area_datasets(tables, _needed(tables, chosen), problems)
@@ -265,13 +265,19 @@ def _neighbours(root: Path, areas: dict[str, Area], problems: Problems) -> dict[
 
 def _check_value_areas(table: RawTable, areas: dict[str, Area], problems: Problems,
                        blank_ok: bool = False) -> None:
+    """Each row's area is a code in the areas table; an unknown code is said once, on its
+    first row, with how many more rows have it."""
+    unknown: dict[str, list[int]] = {}
     for row, cells in table.rows:
         code = cells.get("area", "").strip()
         if not code and not blank_ok:
             problems.error(table.source, "area is blank; expected an area's code", row, "area")
         elif code and code not in areas:
-            problems.error(table.source, f"area {shown(code)} is not a code in the areas table"
-                                         f"{_hint(code, areas)}", row, "area")
+            unknown.setdefault(code, []).append(row)
+    for code, rows in unknown.items():
+        more = f" (also on {len(rows) - 1:,} more row(s))" if len(rows) > 1 else ""
+        problems.error(table.source, f"area {shown(code)} is not a code in the areas table"
+                                     f"{_hint(code, areas)}{more}", rows[0], "area")
 
 
 def _chosen_areas(tables: NationalTables, wanted: str, problems: Problems) -> list[Area]:
