@@ -82,7 +82,10 @@ def check(project: Path, period: str | None = None, base_config: Path | None = N
                                                                    base_config=base_config))
         return found
     if is_national(project, base_config):
-        return check_national(project, period, base_config)
+        national, problems = check_national(project, period, base_config)
+        if national is not None and national.areas:  # the areas' packs share the templates
+            _check_templates(national.areas[0].project, problems)
+        return (national if not problems.errors else None), problems
     loaded, problems = check_project(project, period, base_config)
     if loaded is not None:
         _check_templates(loaded, problems)
