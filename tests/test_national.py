@@ -254,3 +254,31 @@ def test_dfe_layout_problems_name_the_file_row_and_column(dfe: Path, tmp_path: P
     assert "cla_la.csv, row 6, column 'cla_number': error: 'lots' is not a number" \
         in result.output
     assert "Traceback" not in result.output
+
+
+def test_national_values_from_sqlite_give_the_same_pack(national: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(national / "kpi.sqlite") as connection:
+        for name in ("priorities", "measures", "values", "targets"):
+            with (national / f"{name}.csv").open(encoding="utf-8") as stream:
+                header, *rows = list(csv.reader(stream))
+            columns = ", ".join(f'"{c}"' for c in header)
+            connection.execute(f'CREATE TABLE "{name}" ({columns})')
+            connection.executemany(f'INSERT INTO "{name}" VALUES '
+                                   f'({", ".join("?" * len(header))})', rows)
+    connection.close()
+    from_files = run("batch", str(national), "--areas", "E06000000", "-o",
+                     str(tmp_path / "files"))
+    for name in ("priorities", "measures", "values", "targets"):
+        (national / f"{name}.csv").unlink()
+    with (national / "report.toml").open("a", encoding="utf-8") as stream:
+        stream.write('\n[source]\nurl = "sqlite:///kpi.sqlite"\n')
+    from_database = run("batch", str(national), "--areas", "E06000000", "-o",
+                        str(tmp_path / "database"))
+    assert from_files.exit_code == 0 and from_database.exit_code == 0, from_database.output
+    name = "synthetic-borough-1-children-s-services-performance-2022-08.pdf"
+    assert (tmp_path / "files" / "E06000000" / name).read_bytes() == \
+        (tmp_path / "database" / "E06000000" / name).read_bytes()
+    manifest = json.loads((tmp_path / "database" / "E06000000" / "manifest.json").read_text())
+    assert "query 'values'" in manifest["inputs"] and "values.csv" not in manifest["inputs"]

@@ -103,7 +103,7 @@ def check_national(root: Path, period: str | None = None, base_config: Path | No
     if config is None or config.national is None:
         return None, problems
     settings = check_settings(root, config, problems)
-    tables = _read(root, config.national, problems)
+    tables = _read(root, config, config.national, problems)
     if tables is None or settings is None:
         return None, problems
     chosen = _chosen_areas(tables, wanted, problems)
@@ -119,8 +119,10 @@ def check_national(root: Path, period: str | None = None, base_config: Path | No
     return (None if problems.errors else NationalCheck(projects)), problems
 
 
-def _read(root: Path, national: NationalConfig, problems: Problems) -> NationalTables | None:
-    """The tables, the areas and the neighbours, checked against each other."""
+def _read(root: Path, config: ReportConfig, national: NationalConfig, problems: Problems
+          ) -> NationalTables | None:
+    """The tables (files, or [source]'s), the areas and the neighbours (files), checked against
+    each other."""
     values: RawTable | None
     areas: dict[str, Area] | None
     if national.layout == "dfe":
@@ -132,7 +134,7 @@ def _read(root: Path, national: NationalConfig, problems: Problems) -> NationalT
         values, areas = read
         digests = _digests(root, [national.file, "neighbours.csv"])
     else:
-        shared = read_tables(root, problems)
+        shared, queries = _tables(root, config, problems)
         values = shared.get("values")
         areas = _areas(read_extra_table(root, "areas.csv" if (root / "areas.csv").exists()
                                         else "areas", "areas", problems), problems)
@@ -142,8 +144,9 @@ def _read(root: Path, national: NationalConfig, problems: Problems) -> NationalT
             problems.error(values.source, "missing required column 'area' (the area each row "
                                           "is for: [national] in report.toml)")
             return None
-        digests = _digests(root, ["areas.csv", "neighbours.csv"])
-    digests.update(_digests(root, TABLE_FILES))
+        digests = {**_digests(root, ["areas.csv", "neighbours.csv", "data.xlsx"]), **queries}
+    if config.source is None:
+        digests.update(_digests(root, TABLE_FILES))
     if "comparators" in shared:
         problems.warning(shared["comparators"].source, "not read: a national project's "
                          "comparators are England, the region and the statistical neighbours, "
@@ -156,6 +159,19 @@ def _read(root: Path, national: NationalConfig, problems: Problems) -> NationalT
     kept = {k: v for k, v in shared.items() if k in ("priorities", "measures", "targets",
                                                        "commentary")}
     return NationalTables(kept, values, areas, neighbours, digests)
+
+
+def _tables(root: Path, config: ReportConfig, problems: Problems
+            ) -> tuple[dict[str, RawTable], dict[str, str]]:
+    """The project's tables from its files, or from [source] (with each query's digest)."""
+    if config.source is None:
+        return read_tables(root, problems), {}
+    from reportgen.load.sql import query_label, read_source
+
+    read = read_source(root, config.source, problems)
+    if read is None:
+        return {}, {}
+    return read.tables, {query_label(name): digest for name, digest in read.digests.items()}
 
 
 def _digests(root: Path, names: Iterable[str]) -> dict[str, str]:
