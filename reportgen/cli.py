@@ -77,7 +77,8 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
     starts one.
 
     Exit codes: 0 success; 1 unexpected failure; 2 usage error; 65 invalid input data or
-    configuration; 73 output cannot be written; 75 output folder locked by another run;
+    configuration; 69 a database or Dask scheduler cannot be reached; 73 output cannot be
+    written; 75 output folder locked by another run;
     143 build stopped by SIGTERM.
     """
     from reportgen.log import configure_logging
