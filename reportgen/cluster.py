@@ -119,27 +119,24 @@ def publish_outputs(output_dir: Path, files: tuple[tuple[str, bytes], ...]) -> l
 
 @contextlib.contextmanager
 def _client(scheduler: str, verbose: bool) -> Iterator[Any]:
-    import dask
     from distributed import Client, LocalCluster
 
     if not verbose:  # the cluster's own log lines (workers starting, closing) are not ours
         for name in ("distributed", "tornado", "asyncio"):
             logging.getLogger(name).setLevel(logging.ERROR)
     local = _LOCAL.fullmatch(scheduler)
-    # A build lays pages out in a child process: a worker must be allowed children.
-    with dask.config.set({"distributed.worker.daemon": False}):
-        if local:
-            with LocalCluster(n_workers=int(local[1]), threads_per_worker=1, processes=True,
-                              dashboard_address=None) as cluster, Client(cluster) as client:
-                yield client
-            return
-        try:
-            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
-        except (OSError, TimeoutError) as error:
-            raise SchedulerUnavailable(f"cannot reach the Dask scheduler {scheduler}: "
-                                       f"{_reason(error)}; nothing was written") from None
-        with client:
+    if local:  # a build lays pages out in a child process: see _children_allowed
+        with LocalCluster(n_workers=int(local[1]), threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
             yield client
+        return
+    try:
+        client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+    except (OSError, TimeoutError) as error:
+        raise SchedulerUnavailable(f"cannot reach the Dask scheduler {scheduler}: "
+                                   f"{_reason(error)}; nothing was written") from None
+    with client:
+        yield client
 
 
 def _reason(error: BaseException) -> str:
