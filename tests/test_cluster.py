@@ -105,3 +105,37 @@ def test_a_malformed_scheduler_is_a_usage_error(value: str, tmp_path: Path) -> N
                                       "--scheduler", value])
     assert result.exit_code == 2
     assert "Invalid value for '--scheduler'" in result.output
+
+
+def test_a_lost_workers_task_runs_again_and_the_packs_are_the_same(tmp_path: Path) -> None:
+    """A worker killed while it lays out a pack (SIGKILL: as a machine that is switched off):
+    the scheduler runs its task again on a worker that lives, and every pack is published."""
+    import signal
+    import time
+
+    import psutil
+
+    project = tmp_path / "national"
+    shutil.copytree(NATIONAL, project)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    batch = subprocess.Popen([sys.executable, "-m", "reportgen", "-q", "batch", str(project),
+                              "--areas", "all", "-o", str(tmp_path / "dask"), "--scheduler",
+                              "local:2"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and batch.poll() is None and time.monotonic() < deadline:
+        # the worker processes are the client's children; one with a child is laying out
+        for worker in psutil.Process(batch.pid).children():
+            if worker.children():
+                killed = worker.pid
+                os.kill(worker.pid, signal.SIGKILL)
+                break
+        time.sleep(0.05)
+    stdout, stderr = batch.communicate(timeout=300)
+    assert killed is not None, "no worker was seen building"
+    assert batch.returncode == 0, stdout + stderr
+    pool = reportgen("batch", str(project), "--areas", "all", "-o", str(tmp_path / "pool"),
+                     "--jobs", "2")
+    assert pool.returncode == 0
+    assert _files(tmp_path / "dask") == _files(tmp_path / "pool")
