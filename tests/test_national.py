@@ -282,3 +282,11 @@ def test_national_values_from_sqlite_give_the_same_pack(national: Path, tmp_path
         (tmp_path / "database" / "E06000000" / name).read_bytes()
     manifest = json.loads((tmp_path / "database" / "E06000000" / "manifest.json").read_text())
     assert "query 'values'" in manifest["inputs"] and "values.csv" not in manifest["inputs"]
+
+
+def test_a_national_project_without_its_areas_table_says_so(national: Path) -> None:
+    (national / "areas.csv").unlink()
+    result = run("validate", str(national))
+    assert result.exit_code == 65
+    assert (f"areas.csv: error: required table 'areas' is missing: no areas.csv in {national}; "
+            f"[national] needs one (code, name, level, region)") in result.output

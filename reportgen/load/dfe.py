@@ -11,15 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reportgen.config.report import CONFIG_FILE, NationalConfig
+from reportgen.load.areas import Area, check_areas
 from reportgen.load.numbers import parse_value
 from reportgen.load.tables import RawTable, _read_csv, normalise_column
 from reportgen.problems import Problems, shown
-
-if TYPE_CHECKING:
-    from reportgen.load.national import Area
 
 # time_identifier → (the month a figure is for, whether time_period is two years, 202223).
 # A financial or reporting year ends in March (children's social care's year to 31 March), an
@@ -42,8 +39,6 @@ def read_dfe(root: Path, national: NationalConfig, units: dict[str, str], proble
              ) -> tuple[RawTable, dict[str, Area]] | None:
     """(values: area, measure_id, period, value rows, each on its file row; the areas by
     code), or None with the problems recorded. units: measure id → unit, to check figures."""
-    from reportgen.load.national import Area, check_areas  # noqa: F811
-
     if not national.file:
         problems.error(CONFIG_FILE, "[national] layout 'dfe' needs 'file': the CSV file in "
                                     "DfE's layout, e.g. file = \"la_children_in_need.csv\"")
