@@ -139,3 +139,33 @@ def test_a_lost_workers_task_runs_again_and_the_packs_are_the_same(tmp_path: Pat
                      "--jobs", "2")
     assert pool.returncode == 0
     assert _files(tmp_path / "dask") == _files(tmp_path / "pool")
+
+
+def test_sigterm_stops_a_batch_on_a_local_cluster_and_leaves_no_process(tmp_path: Path
+                                                                        ) -> None:
+    import signal
+    import time
+
+    import psutil
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    batch = subprocess.Popen([sys.executable, "-m", "reportgen", "-q", "batch", str(NATIONAL),
+                              "--areas", "all", "-o", str(tmp_path / "out"), "--scheduler",
+                              "local:2"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    family: list[psutil.Process] = []
+    deadline = time.monotonic() + 120
+    while batch.poll() is None and time.monotonic() < deadline:
+        family = psutil.Process(batch.pid).children(recursive=True)
+        if any(worker.children() for worker in psutil.Process(batch.pid).children()):
+            break  # a worker is laying out a pack
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGTERM)
+    _, stderr = batch.communicate(timeout=60)
+    assert batch.returncode == 143, stderr
+    assert "stopped by SIGTERM" in stderr and "Traceback" not in stderr
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == []
+    leftovers = [p for p in (tmp_path / "out").rglob("*") if p.is_file()
+                 and not p.name.endswith((".pdf", ".json", ".lock"))]
+    assert leftovers == []
