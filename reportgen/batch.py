@@ -1,18 +1,28 @@
-"""Many report projects → one pack each, in worker processes; one failure never stops the rest."""
+"""Many report projects, or the areas of a national table → one pack each, in worker processes
+(or Dask tasks: cluster.py); one failure never stops the rest."""
 
 from __future__ import annotations
 
 import re
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import ReportgenError
 from reportgen.progress import steps
 from reportgen.workers import fork_pool
+
+if TYPE_CHECKING:
+    from reportgen.builds import BuildResult
+    from reportgen.config.report import ReportConfig
+    from reportgen.load.national import AreaProject
+    from reportgen.model import Dataset
+    from reportgen.months import Month
+    from reportgen.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,39 @@ class BatchItem:
     output_dir: Path
     period: str | None
     base_config: Path | None
+
+    @property
+    def label(self) -> str:
+        return self.project.resolve().name
+
+
+@dataclass(frozen=True)
+class AreaItem:
+    """One area of a national table, loaded and checked by the batch (load/national.py): its
+    project's parts, each of which pickles, so that a worker (or a Dask task) can build it."""
+
+    label: str  # "E08000011 Knowsley"
+    root: Path  # the national project (its report.toml, templates, styles)
+    config: ReportConfig  # the area's: its name as organisation and in the file name
+    data: Dataset
+    period: Month
+    warnings: tuple[Problem, ...]
+    tables: tuple[tuple[str, str], ...]  # the national tables' files and sha256
+    output_dir: Path
+
+    @property
+    def project(self) -> Path:
+        return self.output_dir
+
+
+def area_items(areas: Sequence[AreaProject], output_dir: Path) -> list[AreaItem]:
+    """Each area's pack into a folder named by its code."""
+    return [AreaItem(a.area.label, a.project.root, a.project.config, a.project.data,
+                     a.project.period, tuple(a.project.warnings), a.digests,
+                     output_dir / a.area.folder) for a in areas]
+
+
+Item = BatchItem | AreaItem
 
 
 @dataclass(frozen=True)
@@ -31,29 +74,46 @@ class BatchOutcome:
     seconds: float
     message: str  # the first line of the error, or the page count
     exit_code: int
+    label: str = ""  # the table's name for it: the project folder's, or the area's
 
 
-def build_one(item: BatchItem) -> BatchOutcome:
-    """Build one project; every failure becomes an outcome, never an exception."""
+def build_item(item: Item) -> BuildResult:
+    """Build one project or area, with one process: the batch's workers already use the cores.
+    Raises as build does."""
     from reportgen.builds import BuildOptions
-    from reportgen.pipeline import build
+    from reportgen.pipeline import build, build_loaded
 
+    if isinstance(item, BatchItem):
+        return build(BuildOptions(item.project, item.output_dir, item.period,
+                                  item.base_config, jobs=1))
+    from reportgen.load.project import Project, Settings
+    from reportgen.theme import load_theme
+
+    settings = Settings(item.root, item.config, load_theme(item.config.theme, item.root))
+    project = Project(settings, item.data, item.period, list(item.warnings))
+    return build_loaded(project, BuildOptions(item.root, item.output_dir, jobs=1),
+                        tables=dict(item.tables))
+
+
+def build_one(item: Item) -> BatchOutcome:
+    """Build one project or area; every failure becomes an outcome, never an exception."""
     start = time.perf_counter()
     try:
-        # one process per project: the batch's workers already use the cores
-        result = build(BuildOptions(item.project, item.output_dir, item.period,
-                                    item.base_config, jobs=1))
+        result = build_item(item)
     except ReportgenError as error:
-        return BatchOutcome(item.project, False, (), time.perf_counter() - start,
-                            error.format_message(), error.exit_code)
+        return failed(item, time.perf_counter() - start, error.format_message(),
+                      error.exit_code)
     except Exception:  # a bug: keep going, but say so with the traceback
-        return BatchOutcome(item.project, False, (), time.perf_counter() - start,
-                            traceback.format_exc(limit=-3), 1)
+        return failed(item, time.perf_counter() - start, traceback.format_exc(limit=-3), 1)
     return BatchOutcome(item.project, True, (str(result.pdf), str(result.manifest)),
-                        time.perf_counter() - start, f"{result.pages} pages", 0)
+                        time.perf_counter() - start, f"{result.pages} pages", 0, item.label)
 
 
-def run_batch(items: list[BatchItem], jobs: int, executor: Executor | None = None
+def failed(item: Item, seconds: float, message: str, exit_code: int) -> BatchOutcome:
+    return BatchOutcome(item.project, False, (), seconds, message, exit_code, item.label)
+
+
+def run_batch(items: Sequence[Item], jobs: int, executor: Executor | None = None
               ) -> list[BatchOutcome]:
     """Outcomes in the order of items. Any concurrent.futures Executor will do (a Dask
     distributed Client's get_executor(), say); by default a pool of `jobs` processes."""
@@ -88,7 +148,7 @@ def outcome_table(outcomes: list[BatchOutcome]) -> str:
     for outcome in outcomes:
         detail = ", ".join(Path(o).name for o in outcome.outputs) if outcome.ok else \
             _first_problem(outcome.message)
-        rows.append((outcome.project.name, "ok" if outcome.ok else "FAILED",
+        rows.append((outcome.label or outcome.project.name, "ok" if outcome.ok else "FAILED",
                      f"{outcome.seconds:.1f} s", detail))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"

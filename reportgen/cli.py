@@ -77,7 +77,8 @@ def cli(quiet: bool, verbose: int, log_format: str) -> None:
     starts one.
 
     Exit codes: 0 success; 1 unexpected failure; 2 usage error; 65 invalid input data or
-    configuration; 73 output cannot be written; 75 output folder locked by another run;
+    configuration; 69 a database or Dask scheduler cannot be reached; 73 output cannot be
+    written; 75 output folder locked by another run;
     143 build stopped by SIGTERM.
     """
     from reportgen.log import configure_logging
@@ -165,33 +166,89 @@ def summary(project: Path, period: str | None, as_json: bool) -> None:
         click.echo(summary_table(rows))
 
 
+def _check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None
+                     ) -> str | None:
+    from reportgen.cluster import check_scheduler
+
+    complaint = check_scheduler(value) if value is not None else None
+    if complaint:
+        raise click.BadParameter(f"{value!r}: {complaint}")
+    return value
+
+
 @cli.command()
 @click.argument("projects", nargs=-1, required=True,
                 type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("output"), show_default=True,
-              help="Each project's pack goes into a folder of its name under this one.")
+              help="Each project's pack goes into a folder of its name under this one (an "
+                   "area's: of its code).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes.")
 @click.option("--config", "base_config", type=click.Path(path_type=Path, dir_okay=False,
                                                          exists=True),
               help="A shared report.toml; a project's own report.toml overrides it key by key.")
+@click.option("--areas", metavar="all|CODE,…",
+              help="For a national project ([national] in report.toml): one pack for each "
+                   "local authority ('all'), or for those named by code or name, with commas.")
+@click.option("--scheduler", metavar="tcp://HOST:8786|local:N", callback=_check_scheduler,
+              help="Run each project or area as a task on this Dask scheduler, or on a local "
+                   "cluster of N worker processes; the outputs are published here.")
 @_period_option
-def batch(projects: tuple[Path, ...], output_dir: Path, jobs: int, base_config: Path | None,
+@click.pass_context
+def batch(ctx: click.Context, projects: tuple[Path, ...], output_dir: Path, jobs: int,
+          base_config: Path | None, areas: str | None, scheduler: str | None,
           period: str | None) -> None:
-    """Build many report projects; one failing does not stop the others."""
-    from reportgen.batch import BatchItem, outcome_table, run_batch
+    """Build many report projects, or every area of a national table; one failing does not
+    stop the others."""
+    from reportgen.batch import BatchItem, Item, outcome_table, run_batch
     from reportgen.errors import error_for_exit_code
 
-    items = [BatchItem(p, output_dir / p.resolve().name, period, base_config) for p in projects]
+    items: list[Item]
+    if areas is not None or _any_national(projects, base_config):
+        items = list(_national_items(ctx, projects, output_dir, base_config, areas, period))
+    else:
+        items = [BatchItem(p, output_dir / p.resolve().name, period, base_config)
+                 for p in projects]
     with _stopped_by_sigterm(), _progress_bars():
-        outcomes = run_batch(items, jobs)
+        if scheduler is not None:
+            from reportgen.cluster import run_on_dask
+
+            outcomes = run_on_dask(items, scheduler, LOGGER.isEnabledFor(logging.DEBUG))
+        else:
+            outcomes = run_batch(items, jobs)
     click.echo(outcome_table(outcomes))
     failed = [o for o in outcomes if not o.ok]
     if failed:
         # A bug (1) outranks bad input (65): the worst failure decides the exit code.
         worst = 1 if any(o.exit_code == 1 for o in failed) else max(o.exit_code for o in failed)
         raise error_for_exit_code(worst)(f"{len(failed)} of {len(outcomes)} project(s) failed")
+
+
+def _any_national(projects: tuple[Path, ...], base_config: Path | None) -> bool:
+    from reportgen.load.national import is_national
+
+    return any(is_national(p, base_config) for p in projects)
+
+
+def _national_items(ctx: click.Context, projects: tuple[Path, ...], output_dir: Path,
+                    base_config: Path | None, areas: str | None, period: str | None):
+    """A national project's areas, every one checked before any is built."""
+    from reportgen.batch import area_items
+    from reportgen.errors import InvalidInput
+    from reportgen.load.national import check_national, is_national
+
+    if len(projects) != 1 or not is_national(projects[0], base_config):
+        raise click.UsageError("--areas needs one national project: a folder whose report.toml "
+                               "has [national]", ctx)
+    if areas is None:
+        raise click.UsageError(f"{projects[0]} is a national project: name the areas to build "
+                               f"with --areas all, or --areas CODE,CODE…", ctx)
+    checked, problems = check_national(projects[0], period, base_config, areas)
+    if checked is None:
+        raise InvalidInput(problems.items)
+    LOGGER.info("%s: %d area(s) to build", projects[0], len(checked.areas))
+    return area_items(checked.areas, output_dir)
 
 
 @cli.command()

@@ -28,6 +28,7 @@ from reportgen.layout.furniture import furniture_css
 from reportgen.layout.parts import lay_out_in_parts
 from reportgen.layout.pdf import html_to_pdf
 from reportgen.layout.prefetch import refused_resources
+from reportgen.load.national import check_national, is_national
 from reportgen.load.project import Project, Settings, check_project, load_project
 from reportgen.log import stage
 from reportgen.problems import Problem, Problems
@@ -51,6 +52,14 @@ def build(options: BuildOptions) -> BuildResult:
     timings: dict[str, float] = {}
     with stage("load", timings):
         project = load_project(options.project, options.period, options.base_config)
+    return build_loaded(project, options, timings)
+
+
+def build_loaded(project: Project, options: BuildOptions, timings: dict[str, float] | None = None,
+                 tables: Mapping[str, str] | None = None) -> BuildResult:
+    """A loaded project (one area of a national table, say) → its documents, published.
+    tables: its table files' sha256 for the manifest, when they were read elsewhere."""
+    timings = {} if timings is None else timings
     with stage("assess", timings):
         assessments = assess(project.data, project.period, project.config.default_tolerance)
     when = build_time(project.config, project.period)
@@ -61,7 +70,7 @@ def build(options: BuildOptions) -> BuildResult:
             outputs.append(make(project, assessments, when, options, timings))
         return publish(project.settings, project.period.iso, when, outputs, assessments,
                        project.warnings, options, timings, data_inputs(project.settings),
-                       project.data.query_digests)
+                       project.data.query_digests, tables)
 
 
 def check(project: Path, period: str | None = None, base_config: Path | None = None
@@ -72,6 +81,11 @@ def check(project: Path, period: str | None = None, base_config: Path | None = N
         found: tuple[Any, Problems] = extension.check(BuildOptions(project, period=period,
                                                                    base_config=base_config))
         return found
+    if is_national(project, base_config):
+        national, problems = check_national(project, period, base_config)
+        if national is not None and national.areas:  # the areas' packs share the templates
+            _check_templates(national.areas[0].project, problems)
+        return (national if not problems.errors else None), problems
     loaded, problems = check_project(project, period, base_config)
     if loaded is not None:
         _check_templates(loaded, problems)
@@ -189,13 +203,14 @@ def data_inputs(settings: Settings) -> list[Path]:
 def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Output],
             assessments: list[Assessment], warnings: list[Problem], options: BuildOptions,
             timings: dict[str, float], also_read: list[Path],
-            queries: Mapping[str, str] | None = None) -> BuildResult:
+            queries: Mapping[str, str] | None = None, tables: Mapping[str, str] | None = None
+            ) -> BuildResult:
     """The outputs and their manifest, published together (all new, or all as they were).
     also_read: files read besides the project's usual ones, named in the manifest too;
-    queries: [source]'s result sets' digests."""
+    queries: [source]'s result sets' digests; tables: table files' digests, read elsewhere."""
     manifest = make_manifest(settings.root, period, when.isoformat(),
                              {o.path.name: (o.content, o.pages) for o in outputs}, assessments,
-                             warnings, also_read, queries,
+                             warnings, also_read, queries, tables,
                              {o.path.name: o.publication for o in outputs if o.publication})
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
     with stage("publish", timings):

@@ -100,6 +100,20 @@ SOURCE = Table({
 })
 
 
+NEIGHBOURS_NAME = "Statistical neighbours' average"
+NATIONAL = Table({
+    "layout": Option(str, "areas", "'areas': a values table with an area column, and an areas "
+                     "table; 'dfe': a CSV file in DfE's published statistics layout",
+                     one_of("areas", "dfe")),
+    "file": Option(str, "", "with layout 'dfe': the CSV file, in the project folder"),
+    "neighbours_name": Option(str, NEIGHBOURS_NAME, "the name of the statistical neighbours' "
+                              "mean in the charts", _one_line),
+    "measures": Option(Table({}, extra=Option(str, None, "the file's column for this measure"),
+                             extra_keys=r"[A-Za-z0-9_]+"), {},
+                       "with layout 'dfe': measure id = the indicator column it is read from"),
+})
+
+
 # The schema: key → Option, sections as tables. The README's report.toml table mirrors it.
 SCHEMA = Table({
         "title": Option(str, None, "report title on the title page", required=True),
@@ -135,6 +149,8 @@ SCHEMA = Table({
                                        "expected 0 to 36"),
         }), {}),
         "source": Option(SOURCE, None, "the tables from a database instead of files"),
+        "national": Option(NATIONAL, None, "one pack per area of a national table "
+                           "(reportgen batch PROJECT --areas …)"),
 })
 
 
@@ -145,6 +161,16 @@ class SourceConfig:
     url: str
     timeout_seconds: float
     queries: tuple[tuple[str, str], ...]  # (table, a table or view name or one SELECT)
+
+
+@dataclass(frozen=True)
+class NationalConfig:
+    """[national]: one pack per area of a national table (load/national.py)."""
+
+    layout: str  # "areas" or "dfe"
+    file: str  # the DfE-layout CSV
+    neighbours_name: str
+    measures: tuple[tuple[str, str], ...]  # (measure id, the DfE file's indicator column)
 
 
 @dataclass(frozen=True)
@@ -169,6 +195,7 @@ class ReportConfig:
     protective_marking: str
     data: str
     source: SourceConfig | None = None
+    national: NationalConfig | None = None
 
 
 def load_config(project: Path, problems: Problems, base: Path | None = None,
@@ -235,8 +262,15 @@ def check_config(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple
         return None
     sections = {key: values.pop(key) for key in ("rag", "charts")}
     source = values.pop("source")
+    national = values.pop("national")
     return ReportConfig(**values, **sections["rag"], **sections["charts"],
-                        source=_source(source) if source else None)
+                        source=_source(source) if source else None,
+                        national=_national(national) if national is not None else None)
+
+
+def _national(values: dict[str, Any]) -> NationalConfig:
+    return NationalConfig(values["layout"], values["file"], values["neighbours_name"],
+                          tuple(values["measures"].items()))
 
 
 def _source(values: dict[str, Any]) -> SourceConfig:

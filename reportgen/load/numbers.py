@@ -17,6 +17,7 @@ SYMBOLS = {
     "z": "not applicable",
     "x": "not available",
     ":": "not available",
+    "low": "rounds to 0, but is not 0",  # DfE's published statistics
 }
 
 

@@ -133,6 +133,11 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
         problems.error(str(root), "is not a folder; expected a report project folder")
         return None, problems
     config = load_config(root, problems, base_config, extension_sections())
+    if config is not None and config.national is not None:
+        from reportgen.load.national import refuse_single_build
+
+        refuse_single_build(problems)
+        return None, problems
     data = check_tables(root, config, problems)
     if config is None or data is None:
         return None, problems

@@ -53,12 +53,15 @@ def without_controls(text: str) -> str:
     return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def read_tables(project: Path, problems: Problems) -> dict[str, RawTable]:
-    """Every table the project has, from data.xlsx when present, else from the CSV files."""
+def read_tables(project: Path, problems: Problems, required: Sequence[str] = REQUIRED_TABLES
+                ) -> dict[str, RawTable]:
+    """Every table the project has, from data.xlsx when present, else from the CSV files.
+    required: the tables whose absence is an error (a national project in DfE's layout reads
+    its values from a file of its own)."""
     workbook = project / WORKBOOK
     if workbook.exists():
-        return _read_workbook(workbook, problems)
-    return _read_csv_folder(project, problems)
+        return _read_workbook(workbook, problems, required)
+    return _read_csv_folder(project, problems, required)
 
 
 def read_extra_table(project: Path, source: str, label: str, problems: Problems
@@ -93,11 +96,12 @@ def read_extra_table(project: Path, source: str, label: str, problems: Problems
 
 # --- CSV -------------------------------------------------------------------------------------
 
-def _read_csv_folder(project: Path, problems: Problems) -> dict[str, RawTable]:
+def _read_csv_folder(project: Path, problems: Problems, required: Sequence[str]
+                     ) -> dict[str, RawTable]:
     tables = {}
     for name in TABLE_NAMES:
         path = project / f"{name}.csv"
-        if not path.exists() and name in REQUIRED_TABLES:
+        if not path.exists() and name in required:
             problems.error(path.name, f"required table '{name}' is missing: no {path.name} "
                                       f"in {project}")
         elif path.exists():
@@ -242,14 +246,15 @@ def _table_from_rows(name: str, label: str, header: Sequence[object], rows, prob
 
 # --- Excel -----------------------------------------------------------------------------------
 
-def _read_workbook(path: Path, problems: Problems) -> dict[str, RawTable]:
+def _read_workbook(path: Path, problems: Problems, required: Sequence[str]
+                   ) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
     with open_workbook(path, problems) as books:
         if books is None:
             return tables
         values, formulas = books
         sheets = {normalise_column(s): s for s in values.sheetnames}
-        for name in REQUIRED_TABLES:
+        for name in required:
             if name not in sheets:
                 problems.error(WORKBOOK, f"required sheet '{name}' is missing; sheets found: "
                                          f"{', '.join(values.sheetnames)}")

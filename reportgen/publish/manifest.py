@@ -36,16 +36,21 @@ def input_files(root: Path) -> list[Path]:
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
                   assessments: list[Assessment], warnings: list[Problem],
                   also_read: Sequence[Path] = (), queries: Mapping[str, str] | None = None,
+                  tables: Mapping[str, str] | None = None,
                   publication: Mapping[str, str] | None = None) -> bytes:
     """outputs: file name → (content, page count; 0 for a file without pages).
     also_read: files outside the usual set (a `data` folder's tables, a paper's files).
     queries: [source]'s tables, each with the sha256 of its result set (never the URL).
+    tables: the tables' files with their sha256, hashed where they were read (a national
+    table, read by a batch's client; its areas' packs may be built where it is not).
     publication: file name → "public" or "exempt", for a committee paper's documents."""
     inputs = list(dict.fromkeys([*input_files(root), *also_read]))
-    if queries:  # the tables came from the database: table files lying beside were not read
+    if queries or tables:  # the tables were read elsewhere: files lying beside were not read
         inputs = [p for p in inputs if p.name not in TABLE_FILES]
     read = {os.path.relpath(p, root): sha256(p.read_bytes()) for p in inputs}
+    read.update(tables or {})
     read.update({f"query '{name}'": digest for name, digest in (queries or {}).items()})
+    read = dict(sorted(read.items())) if tables else read
     manifest: dict[str, Any] = {
         "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
         "inputs": read,
