@@ -15,6 +15,7 @@ from reportgen.extensions import extension_sections
 from reportgen.load.project import Project, Settings, check_settings, check_tables, reporting_period
 from reportgen.months import Month
 from reportgen.papers.config import PaperConfig, check_paper
+from reportgen.papers.figures import fill_figures, uses_live_figures
 from reportgen.papers.sources import PaperSources, load_paper
 from reportgen.problems import Problem, Problems
 
@@ -50,8 +51,15 @@ def check_paper_project(root: Path, period: str | None = None, base_config: Path
     if paper_config is None and raw is not None and not problems.errors:
         problems.error(CONFIG_FILE, "has no [paper] table")
     data = None
-    if config is not None and paper_config is not None and needs_data(paper_config):
-        data = check_tables(root, config, problems)
+    if config is not None and paper_config is not None and (
+            needs_data(paper_config) or uses_live_figures(root, paper_config)):
+        found = Problems()
+        data = check_tables(root, config, found)
+        if not found.errors or config.data or needs_data(paper_config):
+            problems.extend(found)
+        else:
+            data = None
+        # else: only figures want the data and none is named; each figure says so, by its line
     sources = None
     if config is not None and paper_config is not None:
         folder = root / config.data if config.data else root
@@ -65,7 +73,21 @@ def check_paper_project(root: Path, period: str | None = None, base_config: Path
         if month is None:
             return None, problems
         project = Project(settings, data, month, problems.warnings)
+    sources = _with_figures(sources, project, problems)
+    if problems.errors:
+        return None, problems
     return PaperProject(settings, sources, project, problems.warnings), problems
+
+
+def _with_figures(sources: PaperSources, project: Project | None, problems: Problems
+                  ) -> PaperSources:
+    """The Markdown with its live figures filled in from the data (papers/figures.py)."""
+    from reportgen.assess import assess
+
+    assessments = assess(project.data, project.period, project.config.default_tolerance) \
+        if project else []
+    return fill_figures(sources, project.data if project else None,
+                        project.period if project else None, assessments, problems)
 
 
 def load_paper_project(root: Path, period: str | None = None, base_config: Path | None = None
