@@ -6,6 +6,7 @@ which appendices) is configuration; nothing about a council's layout is in code.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -77,6 +78,7 @@ class PaperConfig:
     headings: dict[str, str]
     appendices: tuple[AppendixConfig, ...]
     header: str = ""
+    date: dt.date | None = None  # the meeting's: the header, metadata and file name
 
 
 def _page_prefix(value: str) -> str | None:
@@ -104,6 +106,8 @@ PAPER = Table({
     "headings": Option(HEADINGS, {}),
     "header": Option(str, "", "the running header at the top of every page but the first; "
                      "default: organisation · committee"),
+    "date": Option(dt.date, None, "the meeting's date, YYYY-MM-DD (the header's right, the "
+                   "metadata and the file name; default: the data's month)"),
 })
 COLUMN = Table({"name": Option(str, "", required=True), "label": Option(str, ""),
                 "format": Option(str, "text", check=one_of(*COLUMN_FORMATS))})
@@ -141,7 +145,8 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
         recommendations=paper["recommendations"], contact=paper["contact"],
         signature=paper["signature"], documents=paper["documents"],
         page_prefix=paper["page_prefix"], headings=paper["headings"],
-        appendices=_appendices(raw.get("appendix", []), reader), header=paper["header"])
+        appendices=_appendices(raw.get("appendix", []), reader), header=paper["header"],
+        date=paper["date"])
 
 
 def _appendices(raw: Any, reader: Reader) -> tuple[AppendixConfig, ...]:

@@ -96,6 +96,7 @@ class PaperContext:
     appendices: tuple[AppendixPart, ...]  # the ones in this document
     single_appendix: bool  # an appendix on its own, for an agenda pack
     page_prefix: str
+    date: str = ""  # the meeting's, "14 September 2023" ([paper] date); "" when not given
 
 
 def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset | None,
@@ -105,11 +106,13 @@ def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset 
     config = sources.config
     contents: list[Heading] = []
     numbering = Numbering()
-    summary = Markup("").join(render_section(t, None, "summary", contents)
+    summary = Markup("").join(render_section(t, None, "summary", contents,
+                                             sources.images)
                               for t in sources.summary)
     if config.recommendations:
         contents.append(Heading("recommendations", config.headings["recommendations"]))
-    body = Markup("").join(render_section(t, numbering, "section", contents)
+    body = Markup("").join(render_section(t, numbering, "section", contents,
+                                          sources.images)
                            for t in sources.sections)
     listed = _listed_sections(sources, numbering if sources.sections else None)
     contents += [Heading(s.anchor, f"{s.number} {s.heading}".strip()) for s in listed]
@@ -145,7 +148,8 @@ def _appendix(sources: PaperSources, number: int, data: Dataset | None, period: 
               style: ChartStyle
               ) -> AppendixPart:
     appendix = sources.config.appendices[number - 1]
-    intro = render_section(sources.appendix_texts[number], None) \
+    intro = render_section(sources.appendix_texts[number], None,
+                           images=sources.images) \
         if number in sources.appendix_texts else Markup("")
     columns: tuple[str, ...] = ()
     numeric: tuple[bool, ...] = ()

@@ -6,6 +6,7 @@ core's stages (load, assess, charts, render, layout, publish) and adds the paper
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from reportgen.assess import Assessment, assess
@@ -14,7 +15,6 @@ from reportgen.builds import (
     BuildResult,
     Output,
     build_date,
-    build_time,
     editions,
     output_path,
 )
@@ -24,6 +24,12 @@ from reportgen.layout.pdf import html_to_pdf
 from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
+from reportgen.papers.meeting import (
+    header_date_css,
+    meeting_date,
+    paper_build_time,
+    paper_label,
+)
 from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
@@ -54,7 +60,7 @@ def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
     assessments = assess(paper.project.data, paper.project.period,
                          paper.settings.config.default_tolerance) if paper.project else []
     charts = stand_in_charts(paper.project) if paper.project else {}
-    when = build_time(paper.settings.config, paper.period)
+    when = paper_build_time(paper)
     try:
         for document in paper_documents(paper.paper, options.appendix):
             pack = pack_fields(paper, assessments, charts, when, document)
@@ -74,7 +80,7 @@ def build(options: BuildOptions) -> BuildResult:
         assessments = assess(paper.project.data, paper.project.period,
                              paper.settings.config.default_tolerance) if paper.project else []
     _check_appendix(paper, options.appendix)
-    when = build_time(paper.settings.config, paper.period)
+    when = paper_build_time(paper)
     with output_lock(options.output_dir), build_date(when):
         outputs = []
         for edition in editions(options.output_format, paper.settings.config):
@@ -89,10 +95,8 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def period_label(paper: PaperProject) -> str:
-    """The month in file names and the manifest: the data's, else report.toml's."""
-    if paper.period is not None:
-        return paper.period.iso
-    return "" if paper.settings.config.period == "latest" else paper.settings.config.period
+    """What names the files and the manifest's period: the meeting's date, else the month."""
+    return paper_label(paper)
 
 
 def _check_appendix(paper: PaperProject, appendix: int | None) -> None:
@@ -148,9 +152,11 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
 
 def paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
     settings = paper.settings
-    return paper_context(paper.paper, document, paper.project.data if paper.project else None,
-                         settings.config.protective_marking, settings.theme.chart_style(),
-                         paper.period)
+    context = paper_context(paper.paper, document,
+                            paper.project.data if paper.project else None,
+                            settings.config.protective_marking, settings.theme.chart_style(),
+                            paper.period)
+    return dataclasses.replace(context, date=meeting_date(paper))
 
 
 def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
@@ -159,7 +165,8 @@ def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict
     settings = paper.settings
     config = paper.paper.config
     header = config.header or f"{settings.config.organisation} · {config.committee}"
-    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix, header)
+    css = pdf_css(settings, (PAPER_SHEET,), document.page_prefix, header) + \
+        header_date_css(paper)
     if paper.project is not None and holds_pack(paper, document):
         return pack_context(settings.config, paper.project.data, assessments, charts, css,
                             when.isoformat(), "pdf", theme_logo(settings))

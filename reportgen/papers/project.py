@@ -16,6 +16,7 @@ from reportgen.load.project import Project, Settings, check_settings, check_tabl
 from reportgen.months import Month
 from reportgen.papers.config import PaperConfig, check_paper
 from reportgen.papers.figures import fill_figures, uses_live_figures
+from reportgen.papers.images import with_images
 from reportgen.papers.sources import PaperSources, load_paper
 from reportgen.problems import Problem, Problems
 
@@ -64,6 +65,7 @@ def check_paper_project(root: Path, period: str | None = None, base_config: Path
     if config is not None and paper_config is not None:
         folder = root / config.data if config.data else root
         sources = load_paper(root, paper_config, data, folder, problems)
+        sources = with_images(root, sources, problems)
     settings = check_settings(root, config, problems) if config is not None else None
     if settings is None or sources is None or problems.errors:
         return None, problems
