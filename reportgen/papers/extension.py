@@ -24,6 +24,7 @@ from reportgen.layout.pdf import html_to_pdf
 from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
+from reportgen.papers.html import paper_html, render_paper_html
 from reportgen.papers.meeting import (
     header_date_css,
     meeting_date,
@@ -37,7 +38,6 @@ from reportgen.pipeline import (
     check_resources,
     data_inputs,
     pack_charts,
-    pack_html,
     pdf_css,
     publish,
     stand_in_charts,
@@ -66,6 +66,7 @@ def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
             pack = pack_fields(paper, assessments, charts, when, document)
             html = render_paper(pack, paper_fields(paper, document), paper.settings.root)
             check_resources(html, paper.settings, problems)
+            render_paper_html(paper, assessments, charts, when, document)
     except InvalidInput as error:
         problems.items.extend(error.problems)
     return paper, problems
@@ -87,7 +88,7 @@ def build(options: BuildOptions) -> BuildResult:
             if edition == "pdf":
                 outputs += paper_pdfs(paper, assessments, when, options, timings)
             else:
-                outputs.append(_pack_html(paper, assessments, when, options, timings))
+                outputs += paper_html(paper, assessments, when, options, timings)
         return publish(paper.settings, period_label(paper), when, outputs, assessments,
                        paper.warnings, options, timings,
                        data_inputs(paper.settings) + paper.paper.files,
@@ -173,13 +174,3 @@ def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict
     return document_context(settings.config, paper.period,
                             paper.project.data if paper.project else None, css,
                             when.isoformat(), "pdf", theme_logo(settings))
-
-
-def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
-               options: BuildOptions, timings: dict[str, float]) -> Output:
-    """The web edition of the pack the paper shows (the paper's own HTML edition is to come)."""
-    if paper.project is None:
-        raise InvalidInput([Problem(CONFIG_FILE, "format 'html' builds the web edition of the "
-                                                 "pack this paper shows, and it shows none; "
-                                                 "build the PDF")])
-    return pack_html(paper.project, assessments, when, options, timings)
