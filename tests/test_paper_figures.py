@@ -95,3 +95,19 @@ def test_a_figure_in_a_paper_without_data_says_what_is_needed(tmp_path: Path) ->
     assert outcome.output.splitlines()[1:] == [
         ("  body.md, line 3: error: a live figure needs the KPI data: set `data` in "
          "report.toml to the data project's folder")]
+
+
+def test_only_warnings_about_what_the_paper_shows_are_listed(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")
+    paper = tmp_path / "papers" / "harbourside"
+    shutil.copytree(REPO / "sample_papers" / "harbourside-board", paper)
+    quiet = CliRunner().invoke(cli, ["validate", str(paper)])
+    assert "no errors, 0 warning(s)" in quiet.output  # the data warns of measures not shown
+    with (paper / "report.md").open("a", encoding="utf-8") as body:
+        body.write("\nCare leavers in suitable homes: [=care_leavers_accom latest].\n")
+    shown = CliRunner().invoke(cli, ["validate", str(paper)])
+    assert shown.exit_code == 0
+    assert ("values.csv: warning: care_leavers_accom 2023-06: the author's rating Green differs "
+            "from the rule's Amber") in shown.output
+    assert "cla_starts_ytd" not in shown.output
+    assert "no errors, 1 warning(s)" in shown.output

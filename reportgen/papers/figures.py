@@ -44,6 +44,13 @@ def markdown_files(config: PaperConfig) -> list[str]:
     return [*config.summary, *config.sections, *(a.text for a in config.appendices if a.text)]
 
 
+def figure_measures(sources: PaperSources) -> set[str]:
+    """The measure ids the paper's live figures name."""
+    texts = [*sources.summary, *sources.sections, *sources.appendix_texts.values()]
+    return {figure["measure"] for text in texts for match in WRITTEN.finditer(text)
+            if (figure := FIGURE.fullmatch(match[1].strip()))}
+
+
 def fill_figures(sources: PaperSources, data: Dataset | None, period: Month | None,
                  assessments: list[Assessment], problems: Problems) -> PaperSources:
     """The sources with every live figure replaced by its value; each unknown measure, month or
