@@ -172,3 +172,15 @@ def test_an_image_in_a_sentence_stays_in_its_numbered_paragraph(image_paper: Pat
     assert "1.1 The boards" in text and "meet monthly." in text
     assert "1.2 A relative link is shown as its text." in text
     assert "Three boards become one" in figures(result.pdf)
+
+
+def test_an_svg_that_refers_to_other_files_is_refused(image_paper: Path) -> None:
+    (image_paper / "governance.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="20" height="20"><use xlink:href="#a"/>'
+        '<image xlink:href="file:///etc/hostname" width="10" height="10"/></svg>')
+    outcome = CliRunner().invoke(cli, ["validate", str(image_paper)])
+    assert outcome.exit_code == 65
+    assert ("report.md, line 11: error: the image 'governance.svg' cannot be used: the SVG "
+            "refers to 'file:///etc/hostname'; an image in a paper must be self-contained (no "
+            "other files or addresses)") in outcome.output

@@ -103,10 +103,28 @@ def _embed(root: Path, src: str, embedded: dict[str, str]) -> str | None:
         content = fetcher.fetch(path.as_uri()).read()
     except RefusedFetch as error:
         return f"the image {shown(src)} cannot be used: {str(error).rsplit(': ', 1)[-1]}"
-    complaint = image_complaint(content, suffix) or _format_complaint(content, suffix)
+    complaint = image_complaint(content, suffix) or _format_complaint(content, suffix) or \
+        _svg_complaint(content, suffix)
     if complaint:
         return f"the image {shown(src)} cannot be used: {complaint}"
     embedded[src] = data_uri(content, IMAGE_TYPES[suffix])
+    return None
+
+
+SVG_REFERENCE = re.compile(rb"""(?:href\s*=\s*["']|url\(\s*["']?|@import\s+["']?)([^"')\s]*)""",
+                           re.IGNORECASE)
+
+
+def _svg_complaint(content: bytes, suffix: str) -> str | None:
+    """An SVG must be self-contained: a reference to another file or an address would be
+    fetched when the page is laid out (and refused there, far from the Markdown's line)."""
+    if suffix != ".svg":
+        return None
+    for match in SVG_REFERENCE.finditer(content):
+        target = match[1].decode("utf-8", "replace")
+        if not target.startswith(("#", "data:")):
+            return (f"the SVG refers to {shown(target)}; an image in a paper must be "
+                    f"self-contained (no other files or addresses)")
     return None
 
 
