@@ -56,9 +56,11 @@ def test_every_form_of_figure(paper_copy: Path, tmp_path: Path) -> None:
 
 def test_latest_is_the_reporting_month_not_the_refresh_row(paper_copy: Path, tmp_path: Path
                                                            ) -> None:
-    _write_body(paper_copy, "# Figures\n\nNow [=cp_number latest].\n")
+    _write_body(paper_copy, "# Figures\n\nNow [=cp_number latest]; turnover "
+                            "[=sw_turnover latest].\n")
     result = build(paper_copy, tmp_path, period="2023-05")
-    assert "Now 291." in _words(result.pdf)  # May 2023's value; the refresh row says 306
+    # May 2023's value (the refresh row says 306); a quarterly measure's is its last quarter's
+    assert "Now 291; turnover 15.4%." in _words(result.pdf)
 
 
 def test_unknown_measures_months_and_bad_figures_name_file_and_line(paper_copy: Path) -> None:

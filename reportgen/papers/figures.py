@@ -2,8 +2,9 @@
 
 Our own small syntax, read by a regular expression: never Jinja, never evaluated. A figure is
 `[=MEASURE WHEN]`, where WHEN is a month `YYYY-MM`, `latest` (the paper's reporting month, as
-`--period latest` chooses it; not the `latest` refresh row of values.csv) or `rating` (the
-reporting month's Red/Amber/Green rating, as the pack shows it). `\\[=` is shown as typed.
+`--period latest` chooses it, or for a quarterly measure the quarter end the pack shows; never
+the `latest` refresh row of values.csv) or `rating` (the reporting month's Red/Amber/Green
+rating, as the pack shows it). `\\[=` is shown as typed.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class FigureValues:
         self.period = period
         self.measures = {m.id: m for m in data.measures} if data else {}
         self.ratings = {a.measure.id: a.rating for a in assessments}
+        # The month of the figure the pack shows: a quarterly measure's latest quarter end.
+        self.reported = {a.measure.id: a.reported for a in assessments}
 
     def value(self, measure_id: str, when: str) -> str:
         """Raises FigureError with the reason when the figure cannot be given."""
@@ -91,7 +94,8 @@ class FigureValues:
             raise FigureError(f"{shown(measure_id)} is not a measure id in measures")
         if when == "rating":
             return self.ratings.get(measure_id, "No data")
-        month = self.period if when == "latest" else self._month(when)
+        month = self.reported.get(measure_id, self.period) if when == "latest" \
+            else self._month(when)
         observation = self.data.values.get(measure_id, {}).get(month)
         if observation is None or (observation.value is None and not observation.symbol):
             raise FigureError(f"{measure_id} has no figure for {month.long} ({month.iso}) in "
