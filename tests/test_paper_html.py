@@ -119,3 +119,12 @@ def test_axe_finds_no_serious_or_critical_violations_in_papers(web_papers) -> No
             browser.close()
     assert serious == []
     assert sideways == []
+
+
+def test_appendix_mode_writes_that_appendix_s_page(tmp_path: Path) -> None:
+    result = build(PAPERS / "nelc-scrutiny", tmp_path, output_format="html", appendix=2)
+    page = result.outputs["html-appendix-2"]
+    assert page.name == "scrutiny-paper-2023-06-appendix-2.html"
+    text = _words(page)
+    assert "Appendix 2 Children in care by placement type" in text
+    assert "BACKGROUND AND ISSUES" not in text
