@@ -43,7 +43,7 @@ def figures(path: Path) -> list[str]:
         for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
             if isinstance(kid, pikepdf.Dictionary):
                 if kid.get("/S") == "/Figure":
-                    found.append(" ".join(str(kid.get("/Alt", "")).split()))
+                    found.append(str(kid.get("/Alt", "")))
                 walk(kid)
 
     with pikepdf.open(path) as pdf:

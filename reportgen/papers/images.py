@@ -178,6 +178,9 @@ def _embedded(image: Token, images: Mapping[str, str]) -> Token:
     src = str(image.attrGet("src") or "")
     if src in images:
         image.attrSet("src", images[src])
+        for child in image.children or []:  # alt text written over lines is one line
+            if child.type in ("softbreak", "hardbreak"):
+                child.type, child.content = "text", " "
         image.attrJoin("class", "paper-image")
         return image
     text = Token("text", "", 0)
