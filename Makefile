@@ -11,6 +11,8 @@ demo: $(STAMP)
 	$(BIN)/reportgen build sample_papers/nelc-scrutiny -o output
 	$(BIN)/reportgen build sample_papers/northshire-cabinet -o output
 	$(BIN)/reportgen build sample_papers/eastmoor-cabinet-frontsheet -o output
+	$(BIN)/reportgen build sample_papers/harbourside-board -o output --format all
+	$(BIN)/reportgen build sample_papers/westmere-cabinet -o output --format all
 
 test: $(STAMP) browser-deps db-deps lint unit
 

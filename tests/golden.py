@@ -1,5 +1,6 @@
-"""Golden HTML: the sample pack (both editions) and the sample scrutiny paper, as the templates
-render them, compared in `make test` and written anew by `make golden` (python -m tests.golden).
+"""Golden HTML: the sample pack and the sample scrutiny paper, each in both editions, as the
+templates render them, compared in `make test` and written anew by `make golden`
+(python -m tests.golden).
 
 Charts are stand-ins (their alt text, no picture) and embedded pictures and machine paths are
 replaced by placeholders, so a golden file changes when a template or the context changes, not
@@ -59,6 +60,7 @@ def _paper() -> dict[str, str]:
     from reportgen.builds import build_time
     from reportgen.papers import extension as papers
     from reportgen.papers.context import paper_documents
+    from reportgen.papers.html import render_paper_html
     from reportgen.papers.project import load_paper_project
     from reportgen.papers.render import render_paper
     from reportgen.pipeline import stand_in_charts
@@ -74,6 +76,8 @@ def _paper() -> dict[str, str]:
         pack = papers.pack_fields(paper, assessments, charts, when, document)
         html = render_paper(pack, papers.paper_fields(paper, document), PAPER)
         pages[f"nelc-scrutiny{document.suffix}.html"] = html
+        web = render_paper_html(paper, assessments, charts, when, document)
+        pages[f"nelc-scrutiny{document.suffix}-web.html"] = web
     return pages
 
 

@@ -345,7 +345,7 @@ file = "letter.pdf"
 def test_paper_text_stays_text(sample_copy: Path, tmp_path: Path) -> None:
     (sample_copy / "body.md").write_text(
         "# Heading\n\n<script>alert(1)</script> and [a link](javascript:alert(1)) and "
-        "![x](file:///etc/passwd) and [ours](https://www.example.gov.uk/)\n")
+        "[a file](file:///etc/passwd) and [ours](https://www.example.gov.uk/)\n")
     (sample_copy / "report.toml").write_text((sample_copy / "report.toml").read_text().replace(
         '[rag]', 'protective_marking = "OFFICIAL\\"; } body { display: none"\n\n[rag]') + '''
 [paper]

@@ -6,6 +6,7 @@ which appendices) is configuration; nothing about a council's layout is in code.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
@@ -104,6 +105,7 @@ class PaperConfig:
     background_papers: tuple[BackgroundPaper, ...] = ()
     sign_off: tuple[SignOff, ...] = ()
     table_headings: dict[str, str] = field(default_factory=dict)
+    date: dt.date | None = None  # the meeting's: the header, metadata and file name
 
 
 def _page_prefix(value: str) -> str | None:
@@ -144,6 +146,8 @@ PAPER = Table({
     "header": Option(str, "", "the running header at the top of every page but the first; "
                      "default: organisation · committee"),
     **PAPER_GOVERNANCE,
+    "date": Option(dt.date, None, "the meeting's date, YYYY-MM-DD (the header's right, the "
+                   "metadata and the file name; default: the data's month)"),
 })
 PAPER_SECTION_KEY = "section"  # [[paper.section]]: read by sections.py, in order
 COLUMN = Table({"name": Option(str, "", required=True), "label": Option(str, ""),
@@ -200,7 +204,8 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
         period_line=paper["period_line"], appendices_layout=paper["appendices_layout"],
         exempt_marking=paper["exempt_marking"],
         background_papers=background_papers(paper["background_papers"]),
-        sign_off=sign_offs(paper["sign_off"]), table_headings=paper["table_headings"])
+        sign_off=sign_offs(paper["sign_off"]), table_headings=paper["table_headings"],
+        date=paper["date"])
 
 
 def _appendices(raw: Any, reader: Reader, style: str) -> tuple[AppendixConfig, ...]:
@@ -215,8 +220,8 @@ def _appendices(raw: Any, reader: Reader, style: str) -> tuple[AppendixConfig, .
 
 
 def _appendix(table: Any, where: str, reader: Reader) -> tuple[AppendixConfig, Any]:
-    """One [[appendix]], and the reference it gives itself (None: its place in the list)."""
-    """One [[appendix]]: the keys every kind has, and its kind's own."""
+    """One [[appendix]] (the keys every kind has, and its kind's own), and the reference it
+    gives itself (None: its place in the list)."""
     kind = table.get("kind") if isinstance(table, dict) else None
     own = APPENDIX_BY_KIND.get(kind, {}) if isinstance(kind, str) else {}
     values = reader.table(table, Table({**APPENDIX_COMMON, **own}), where)

@@ -97,6 +97,7 @@ class PaperContext:
     appendices: tuple[AppendixPart, ...]  # the ones in this document
     single_appendix: bool  # an appendix on its own, for an agenda pack
     page_prefix: str
+    date: str = ""  # the meeting's, "14 September 2023" ([paper] date); "" when not given
 
 
 def paper_context(sources: PaperSources, document: PaperDocument, data: Dataset | None,
@@ -134,7 +135,8 @@ def _appendix(sources: PaperSources, number: int, data: Dataset | None, period: 
               style: ChartStyle
               ) -> AppendixPart:
     appendix = sources.config.appendices[number - 1]
-    intro = render_section(sources.appendix_texts[number], None) \
+    intro = render_section(sources.appendix_texts[number], None,
+                           images=sources.images) \
         if number in sources.appendix_texts else Markup("")
     columns: tuple[str, ...] = ()
     numeric: tuple[bool, ...] = ()

@@ -1,12 +1,14 @@
 """The cover report's Markdown → HTML numbered in the committee style (1. BACKGROUND, 1.1, 1.2 …).
 
-The Markdown is the clerk's: headings, paragraphs, lists, emphasis and tables. Raw HTML and
-images are refused (they would fetch or inject); links are kept only for https: and mailto:.
+The Markdown is the clerk's: headings, paragraphs, lists, emphasis, tables and images of the
+paper's folder (papers/images.py). Raw HTML is refused (it would fetch or inject); links are kept
+only for https: and mailto:.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,18 +16,17 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from reportgen.papers.images import embed_images, parsed_address
+
 MAX_DEPTH = 5  # 1., 1.1 … 1.1.1.1.1: deeper headings are numbered as the fifth level
-
-
-def _safe_link(url: str) -> bool:
-    return url.lower().startswith(("https://", "mailto:"))
 
 
 @lru_cache(maxsize=1)
 def _renderer() -> MarkdownIt:
     renderer = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    renderer.disable(["image", "html_inline", "html_block"])
-    renderer.validateLink = _safe_link  # type: ignore[method-assign]
+    renderer.disable(["html_inline", "html_block"])
+    # Images of the paper's folder (papers/images.py embeds them); links https: and mailto:.
+    renderer.validateLink = parsed_address  # type: ignore[method-assign]
     return renderer
 
 
@@ -67,7 +68,8 @@ class Heading:
 
 def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = "section",
                    headings: list[Heading] | None = None, under_heading: bool = False,
-                   number_paragraphs: bool = True) -> Markup:
+                   number_paragraphs: bool = True,
+                   images: Mapping[str, str] | None = None) -> Markup:
     """One Markdown file → HTML; numbered when a Numbering is given (the body of the report).
 
     Headings move down one level (# → h2): the paper's own title is the document's h1; under a
@@ -76,6 +78,7 @@ def render_section(text: str, numbering: Numbering | None, anchor_prefix: str = 
     """
     renderer = _renderer()
     tokens = renderer.parse(text)
+    embed_images(tokens, images or {})
     for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             depth = int(token.tag[1]) + under_heading

@@ -6,6 +6,7 @@ core's stages (load, assess, charts, render, layout, publish) and adds the paper
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import replace
 
@@ -15,7 +16,6 @@ from reportgen.builds import (
     BuildResult,
     Output,
     build_date,
-    build_time,
     editions,
     output_path,
 )
@@ -27,19 +27,20 @@ from reportgen.log import stage
 from reportgen.papers.assemble import Placement, finish_pdf
 from reportgen.papers.context import PaperContext, PaperDocument, paper_context, paper_documents
 from reportgen.papers.governance import exempt_marking
-from reportgen.papers.project import (
-    KINDS_SHOWING_DATA,
-    PaperProject,
-    check_paper_project,
-    load_paper_project,
+from reportgen.papers.html import paper_html, render_paper_html
+from reportgen.papers.meeting import (
+    header_date_css,
+    meeting_date,
+    paper_build_time,
+    paper_label,
 )
+from reportgen.papers.project import PaperProject, check_paper_project, load_paper_project
 from reportgen.papers.render import render_paper
 from reportgen.pipeline import (
     asset_folders,
     check_resources,
     data_inputs,
     pack_charts,
-    pack_html,
     pdf_css,
     publish,
     stand_in_charts,
@@ -63,12 +64,13 @@ def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
     assessments = assess(paper.project.data, paper.project.period,
                          paper.settings.config.default_tolerance) if paper.project else []
     charts = stand_in_charts(paper.project) if paper.project else {}
-    when = build_time(paper.settings.config, paper.period)
+    when = paper_build_time(paper)
     try:
         for document in paper_documents(paper.paper, options.appendix):
             pack = pack_fields(paper, assessments, charts, when, document)
             html = render_paper(pack, paper_fields(paper, document), paper.settings.root)
             check_resources(html, paper.settings, problems)
+            render_paper_html(paper, assessments, charts, when, document)
     except InvalidInput as error:
         problems.items.extend(error.problems)
     return paper, problems
@@ -83,14 +85,14 @@ def build(options: BuildOptions) -> BuildResult:
         assessments = assess(paper.project.data, paper.project.period,
                              paper.settings.config.default_tolerance) if paper.project else []
     _check_appendix(paper, options.appendix)
-    when = build_time(paper.settings.config, paper.period)
+    when = paper_build_time(paper)
     with output_lock(options.output_dir), build_date(when):
         outputs = []
         for edition in editions(options.output_format, paper.settings.config):
             if edition == "pdf":
                 outputs += paper_pdfs(paper, assessments, when, options, timings)
             else:
-                outputs.append(_pack_html(paper, assessments, when, options, timings))
+                outputs += paper_html(paper, assessments, when, options, timings)
         return publish(paper.settings, period_label(paper), when, outputs, assessments,
                        paper.warnings, options, timings,
                        data_inputs(paper.settings) + paper.paper.files,
@@ -98,10 +100,8 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def period_label(paper: PaperProject) -> str:
-    """The month in file names and the manifest: the data's, else report.toml's."""
-    if paper.period is not None:
-        return paper.period.iso
-    return "" if paper.settings.config.period == "latest" else paper.settings.config.period
+    """What names the files and the manifest's period: the meeting's date, else the month."""
+    return paper_label(paper)
 
 
 def _check_appendix(paper: PaperProject, appendix: int | None) -> None:
@@ -157,9 +157,11 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
 
 def paper_fields(paper: PaperProject, document: PaperDocument) -> PaperContext:
     settings = paper.settings
-    return paper_context(paper.paper, document, paper.project.data if paper.project else None,
-                         settings.config.protective_marking, settings.theme.chart_style(),
-                         paper.period)
+    context = paper_context(paper.paper, document,
+                            paper.project.data if paper.project else None,
+                            settings.config.protective_marking, settings.theme.chart_style(),
+                            paper.period)
+    return dataclasses.replace(context, date=meeting_date(paper))
 
 
 def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict[str, Chart],
@@ -168,7 +170,8 @@ def pack_fields(paper: PaperProject, assessments: list[Assessment], charts: dict
     settings = paper.settings
     config = paper.paper.config
     header = config.header or f"{settings.config.organisation} · {config.committee}"
-    css = pdf_css(marked(paper, document), (PAPER_SHEET,), document.page_prefix, header)
+    css = pdf_css(marked(paper, document), (PAPER_SHEET,), document.page_prefix, header) + \
+        header_date_css(paper)
     if document.exempt_paragraph is not None:  # the longer marking is given room on one line
         css += PART_TWO_MARKING_CSS
     if paper.project is not None and holds_pack(paper, document):
@@ -186,20 +189,3 @@ def marked(paper: PaperProject, document: PaperDocument) -> Settings:
         return settings
     marking = exempt_marking(paper.paper.config.exempt_marking, document.exempt_paragraph)
     return replace(settings, config=replace(settings.config, protective_marking=marking))
-
-
-def _pack_html(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
-               options: BuildOptions, timings: dict[str, float]) -> Output:
-    """The web edition of the pack the paper shows (the paper's own HTML edition is to come)."""
-    if paper.project is None:
-        raise InvalidInput([Problem(CONFIG_FILE, "format 'html' builds the web edition of the "
-                                                 "pack this paper shows, and it shows none; "
-                                                 "build the PDF")])
-    for appendix in paper.paper.config.appendices:
-        if appendix.exempt and appendix.kind in KINDS_SHOWING_DATA:
-            raise InvalidInput([Problem(CONFIG_FILE, (
-                f"format 'html' would publish the pack's figures, which Appendix "
-                f"{appendix.reference} shows as exempt information (Schedule 12A paragraph "
-                f"{appendix.exempt_paragraph}); build the PDF, which keeps it in its Part II "
-                f"document"))])
-    return pack_html(paper.project, assessments, when, options, timings)

@@ -7,6 +7,7 @@ background papers, the contact officer, sign-off and the signature.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -61,7 +62,8 @@ def cover_blocks(sources: PaperSources, contents: list[Heading]) -> tuple[CoverB
     blocks = []
     for index, (section, text) in enumerate(zip(sources.config.cover_sections, sources.cover,
                                                 strict=True), start=1):
-        block = _markdown(section, text, index, numbering, contents) if section.part == MARKDOWN \
+        block = _markdown(section, text, index, numbering, contents, sources.images) \
+            if section.part == MARKDOWN \
             else _written(section, sources.config, numbering)
         if block is not None:
             if block.part != MARKDOWN and block.heading and block.part != "signature":
@@ -71,18 +73,18 @@ def cover_blocks(sources: PaperSources, contents: list[Heading]) -> tuple[CoverB
 
 
 def _markdown(section: CoverSection, text: str, index: int, numbering: Numbering,
-              contents: list[Heading]) -> CoverBlock:
+              contents: list[Heading], images: Mapping[str, str]) -> CoverBlock:
     counted = numbering if section.numbered else None
     if not section.heading:
         prefix = "section" if section.numbered else "summary"
         html = render_section(text, counted, prefix, contents,
-                              number_paragraphs=section.number_paragraphs)
+                              number_paragraphs=section.number_paragraphs, images=images)
         return CoverBlock(MARKDOWN, "", "", "", html, "", (), None)
     number = counted.heading(1) if counted else ""
     anchor = f"part-{index}"
     contents.append(Heading(anchor, f"{number} {section.heading}".strip()))
     html = render_section(text, counted, under_heading=True,
-                          number_paragraphs=section.number_paragraphs)
+                          number_paragraphs=section.number_paragraphs, images=images)
     return CoverBlock(MARKDOWN, anchor, number, section.heading, html, "", (), None)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen.config.options import Option, Reader, Table, one_of
+from reportgen.config.report import CONFIG_FILE
 
 MARKDOWN = "markdown"
 WRITTEN_PARTS = ("recommendations", "appendices", "background_papers", "contact", "sign_off",
@@ -35,6 +36,12 @@ class CoverSection:
     numbered: bool = True  # its heading (and subheadings) numbered 1., 1.1 …
     number_paragraphs: bool = True  # its top-level paragraphs numbered 1.1, 1.2 …
     key: str = ""  # the key that names its file, for messages: "paper.section[2].file"
+
+    @property
+    def source_name(self) -> str:
+        """What a problem in its Markdown names: its file, or the report.toml key of its text
+        (line numbers then count within the text)."""
+        return self.file or f"{CONFIG_FILE} {self.key.removesuffix('.file')}.text"
 
 
 SECTION = Table({

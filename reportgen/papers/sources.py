@@ -48,6 +48,7 @@ class PaperSources:
     tables: dict[int, AppendixTable] = field(default_factory=dict)
     attachments: dict[int, Attachment] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)  # every file read, for the manifest
+    images: dict[str, str] = field(default_factory=dict)  # Markdown image address → data: URI
 
 
 def load_paper(root: Path, config: PaperConfig, data: Dataset | None, data_root: Path,
