@@ -295,12 +295,13 @@ def test_the_readme_example_validates(tmp_path: Path) -> None:
 def test_an_older_paper_loses_its_contents_list_and_gains_a_lead_in(tmp_path: Path) -> None:
     """The older summary/sections layout takes the new keys too: contents = "" removes the
     list (not only its heading)."""
-    paper = tmp_path / "nelc"
+    paper = tmp_path / "papers" / "nelc"
     shutil.copytree(REPO / "sample_papers" / "nelc-scrutiny", paper)
+    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")  # for its live figures
     config = paper / "report.toml"
     text = config.read_text()
     text = text[:text.index("[[appendix]]")] + text[text.index('[[appendix]]\nkind = "table"'):]
-    text = text[:text.index('[[appendix]]\nkind = "pack"')]  # no data shown: a quick build
+    text = text[:text.index('[[appendix]]\nkind = "pack"')]  # no pack: a quick build
     text = text.replace("[paper]\n", '[paper]\nrecommendations_lead_in = "It is recommended '
                                      'that the panel:"\n')
     text = 'organisation = "North East Lincolnshire Council"\ntitle = "Scrutiny report"\n' + text
@@ -318,20 +319,23 @@ def test_an_older_paper_loses_its_contents_list_and_gains_a_lead_in(tmp_path: Pa
                              "7. CONTACT OFFICER(S)"])
 
 
-def test_an_exempt_pack_is_never_published_as_the_html_edition(eastmoor_copy: Path,
-                                                               tmp_path: Path) -> None:
-    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")
-    config = eastmoor_copy / "report.toml"
-    text = config.read_text().replace('period = "2025-10"', 'period = "2023-06"')
-    config.write_text('data = "../sample_data"\n' + text + '''
-[[appendix]]
-kind = "pack"
-title = "Performance pack"
-exempt_paragraph = 2
-''')
-    outcome = CliRunner().invoke(cli, ["build", str(eastmoor_copy), "-o", str(tmp_path / "out"),
-                                       "--format", "html"])
-    assert outcome.exit_code == 65, outcome.output
-    assert ("format 'html' would publish the pack's figures, which Appendix D shows as exempt "
-            "information (Schedule 12A paragraph 2)") in outcome.output
-    assert not list((tmp_path / "out").glob("*.*ml")) and not list((tmp_path / "out").glob("*.pdf"))
+def test_the_html_edition_never_holds_an_exempt_appendix(eastmoor: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome = CliRunner().invoke(cli, ["build", str(EASTMOOR), "-o", str(out), "--format", "all"])
+    assert outcome.exit_code == 0, outcome.output
+    [page] = out.glob("*.html")
+    html = page.read_text()
+    assert "Hollins Lane: contract terms and pricing" in html  # its title is listed, as in print
+    for words in EXEMPT_WORDS:
+        assert words not in html, words
+    assert sorted(p.name for p in out.glob("*.pdf")) == [PART_TWO, PUBLIC]  # the PDF is built
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["outputs"][page.name]["publication"] == "public"
+    # Appendix C alone as a web page would publish it: refused, nothing written
+    alone = CliRunner().invoke(cli, ["build", str(EASTMOOR), "-o", str(tmp_path / "c"),
+                                     "--appendix", "3", "--format", "html"])
+    assert alone.exit_code == 65, alone.output
+    assert ("Appendix C is exempt information (Schedule 12A paragraph 3): it has no HTML "
+            "edition, which would be published; build its PDF, a Part II document") in \
+        alone.output
+    assert not (tmp_path / "c").exists() or not list((tmp_path / "c").glob("*.*ml"))

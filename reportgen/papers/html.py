@@ -89,4 +89,4 @@ def _output(paper: PaperProject, document: PaperDocument, html: str, options: Bu
     suffix = document.suffix if document.suffix != "-cover" else ""
     path = output_path(paper.settings.config, paper_label(paper), options.output_dir,
                        f"{document.suffix}.html")
-    return Output("html" + suffix, path, html.encode("utf-8"))
+    return Output("html" + suffix, path, html.encode("utf-8"), publication=document.publication)
