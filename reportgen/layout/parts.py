@@ -72,6 +72,7 @@ class Part:
     continues: bool  # a later run of the priority before it
     until: str | None = None  # the element before whose page the part's pages end: the first
     #   stand-in for a later run's pages, there so the summary's links have somewhere to go
+    stand_ins: int = 0  # how many of section.pages are such stand-ins (never written)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def parts_of(priorities: tuple[PrioritySection, ...]) -> list[Part]:
         later = tuple(_stand_in_page(page) for run in runs[1:] for page in run)
         parts.append(Part(dataclasses.replace(priority, pages=(runs[0] if runs else ()) + later),
                           priority.anchor, continues=False,
-                          until=later[0].anchor if later else None))
+                          until=later[0].anchor if later else None, stand_ins=len(later)))
         parts += [Part(dataclasses.replace(priority, rows=(), pages=run), run[0].anchor,
                        continues=True) for run in runs[1:]]
     return parts
@@ -160,7 +161,7 @@ def _estimated_pages(part: PrioritySection | Part) -> int:
     """The summary's pages, and a page per measure page (the pack's layout keeps each to one)."""
     if isinstance(part, Part):
         return (0 if part.continues else _summary_pages(len(part.section.rows))) + \
-            len(part.section.pages)
+            len(part.section.pages) - part.stand_ins
     return _summary_pages(len(part.rows)) + len(part.pages)
 
 
