@@ -30,12 +30,17 @@ from reportgen.layout.pdf import html_to_pdf
 from reportgen.layout.prefetch import refused_resources
 from reportgen.load.national import check_national, is_national
 from reportgen.load.project import Project, Settings, check_project, load_project
-from reportgen.log import stage
+from reportgen.log import LOGGER, stage
 from reportgen.problems import Problem, Problems
 from reportgen.publish.cache import CACHE_FOLDER
 from reportgen.publish.files import publish_set
 from reportgen.publish.lock import output_lock
-from reportgen.publish.manifest import MANIFEST_NAME, input_files, make_manifest
+from reportgen.publish.manifest import (
+    MANIFEST_NAME,
+    input_files,
+    make_manifest,
+    previous_outputs,
+)
 from reportgen.render.context import Chart, PackContext, pack_context
 from reportgen.render.templates import render_pack
 from reportgen.resources import default_styles_dir, default_templates_dir
@@ -213,8 +218,17 @@ def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Ou
                              warnings, also_read, queries, tables,
                              {o.path.name: o.publication for o in outputs if o.publication})
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
+    names = {o.path.name for o in published}
+    # What this project's last build published and this one does not goes (an appendix now
+    # exempt must not leave its public PDF behind to be uploaded with the rest).
+    retire = [options.output_dir / name for name in
+              previous_outputs(options.output_dir, settings.root.name)
+              if name not in names and (options.output_dir / name).is_file()]
     with stage("publish", timings):
-        publish_set({o.path: o.content for o in published})
+        publish_set({o.path: o.content for o in published}, retire)
+    for path in retire:
+        LOGGER.info("removed %s: the previous build of %s published it, this one does not",
+                    path.name, settings.root.name)
     return BuildResult(published, assessments, warnings, timings)
 
 

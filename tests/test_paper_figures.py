@@ -113,3 +113,25 @@ def test_only_warnings_about_what_the_paper_shows_are_listed(tmp_path: Path) -> 
             "from the rule's Amber") in shown.output
     assert "cla_starts_ytd" not in shown.output
     assert "no errors, 1 warning(s)" in shown.output
+
+
+def test_front_sheet_values_and_recommendations_take_figures_too(paper_copy: Path,
+                                                                tmp_path: Path) -> None:
+    config = paper_copy / "report.toml"
+    text = config.read_text().replace(
+        "[paper]\n", '[paper]\nrecommendations_lead_in = "With [=cp_number latest] children on '
+                     'a plan, it is recommended that the panel:"\n')
+    text = text.replace('{ label = "STATUS", value = "Open" }',
+                        '{ label = "STATUS", value = "Open: CP rate [=cp_rate latest]" }')
+    text = re.sub(r"recommendations = \[", 'recommendations = ["Notes the visits rate of '
+                  '[=cp_visits latest] (rated [=cp_visits rating]).", ', text, count=1)
+    config.write_text(text)
+    words = _words(build(paper_copy, tmp_path / "out").pdf)
+    assert "With 321 children on a plan, it is recommended that the panel:" in words
+    assert "Notes the visits rate of 91% (rated Green)." in words  # plain text: no backslash
+    assert "Open: CP rate" in words and "[=" not in words
+    config.write_text(text.replace("[=cp_visits rating]", "[=cp_vists rating]"))
+    result = CliRunner().invoke(cli, ["validate", str(paper_copy)])
+    assert result.exit_code == 65
+    assert ("report.toml paper.recommendations[1], line 1: error: 'cp_vists' is not a measure "
+            "id") in result.output

@@ -179,6 +179,30 @@ def test_separate_documents_never_put_the_exempt_appendix_in_a_public_one(
         assert ("Moorside Care Partnership" in text) == exempt, output.path.name
 
 
+def test_an_appendix_made_exempt_leaves_no_public_copy_from_the_last_build(
+        eastmoor_copy: Path, tmp_path: Path) -> None:
+    config = eastmoor_copy / "report.toml"
+    separate = config.read_text().replace("[paper]\n", '[paper]\ndocuments = "separate"\n')
+    config.write_text(separate.replace("exempt_paragraph = 3", ""))  # C public, this time
+    out = tmp_path / "out"
+    (out / "eastmoor-cabinet-2025-10-notes.pdf").parent.mkdir(parents=True)
+    (out / "eastmoor-cabinet-2025-10-notes.pdf").write_bytes(b"a clerk's own file")
+    before = build(eastmoor_copy, out, output_format="all")
+    public_c = [o.path for o in before.published if "appendix-C" in o.path.name]
+    assert sorted(p.suffix for p in public_c) == [".html", ".pdf"]
+    assert "Moorside" in next(p for p in public_c if p.suffix == ".html").read_text()
+    config.write_text(separate)  # C exempt from now on
+    after = build(eastmoor_copy, out, output_format="all")
+    assert not any(p.exists() for p in public_c)  # the public copies are gone …
+    assert (out / PART_TWO).exists()  # … the Part II document is there
+    assert (out / "eastmoor-cabinet-2025-10-notes.pdf").read_bytes() == b"a clerk's own file"
+    published = {o.path.name for o in after.published}
+    assert {p.name for p in out.iterdir() if p.is_file() and not p.name.startswith(".")} == \
+        published | {"eastmoor-cabinet-2025-10-notes.pdf"}
+    for path in out.glob("*.*ml"):
+        assert "Moorside" not in path.read_text()
+
+
 def test_front_sheets_pass_a_pdf_ua_checker(eastmoor: Path) -> None:
     import page
 
@@ -336,6 +360,13 @@ def test_the_html_edition_never_holds_an_exempt_appendix(eastmoor: Path, tmp_pat
                                      "--appendix", "3", "--format", "html"])
     assert alone.exit_code == 65, alone.output
     assert ("Appendix C is exempt information (Schedule 12A paragraph 3): it has no HTML "
-            "edition, which would be published; build its PDF, a Part II document") in \
-        alone.output
+            "edition, which would be published; build its PDF, a Part II document (--format "
+            "pdf)") in alone.output
     assert not (tmp_path / "c").exists() or not list((tmp_path / "c").glob("*.*ml"))
+    # with --format all (or format = "all"), Appendix C alone is its PDF only
+    both = CliRunner().invoke(cli, ["build", str(EASTMOOR), "-o", str(tmp_path / "c"),
+                                    "--appendix", "3", "--format", "all"])
+    assert both.exit_code == 0, both.output
+    assert sorted(p.name for p in (tmp_path / "c").glob("*.*ml")) == [] and \
+        sorted(p.name for p in (tmp_path / "c").glob("*.pdf")) == \
+        [PART_TWO]

@@ -88,7 +88,10 @@ def build(options: BuildOptions) -> BuildResult:
     when = paper_build_time(paper)
     with output_lock(options.output_dir), build_date(when):
         outputs = []
-        for edition in editions(options.output_format, paper.settings.config):
+        wanted = editions(options.output_format, paper.settings.config)
+        if "pdf" in wanted and _exempt_alone(paper, options.appendix):
+            wanted = ["pdf"]  # a Part II document has no web page: it is never published
+        for edition in wanted:
             if edition == "pdf":
                 outputs += paper_pdfs(paper, assessments, when, options, timings)
             else:
@@ -102,6 +105,11 @@ def build(options: BuildOptions) -> BuildResult:
 def period_label(paper: PaperProject) -> str:
     """What names the files and the manifest's period: the meeting's date, else the month."""
     return paper_label(paper)
+
+
+def _exempt_alone(paper: PaperProject, appendix: int | None) -> bool:
+    return appendix is not None and 0 < appendix <= len(paper.paper.config.appendices) and \
+        paper.paper.config.appendices[appendix - 1].exempt
 
 
 def _check_appendix(paper: PaperProject, appendix: int | None) -> None:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from reportgen.assess import Assessment
+from reportgen.config.report import CONFIG_FILE
 from reportgen.model import Dataset
 from reportgen.months import Month
 from reportgen.papers.config import PaperConfig
@@ -30,7 +31,9 @@ MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 def uses_live_figures(root: Path, config: PaperConfig) -> bool:
     """Whether any of the paper's Markdown files writes a figure (so the data is needed)."""
-    if any("[=" in section.text for section in config.cover_sections):
+    if any("[=" in text for text in (*(s.text for s in config.cover_sections),
+                                      *(f.value for f in config.fields),
+                                      *config.recommendations, config.recommendations_lead_in)):
         return True
     for name in markdown_files(config):
         path = (root / name).resolve()
@@ -50,7 +53,9 @@ def markdown_files(config: PaperConfig) -> list[str]:
 
 def figure_measures(sources: PaperSources) -> set[str]:
     """The measure ids the paper's live figures name."""
-    texts = [*sources.cover, *sources.appendix_texts.values()]
+    config = sources.config
+    texts = [*sources.cover, *sources.appendix_texts.values(), *(f.value for f in config.fields),
+             *config.recommendations, config.recommendations_lead_in]
     return {figure["measure"] for text in texts for match in WRITTEN.finditer(text)
             if (figure := FIGURE.fullmatch(match[1].strip()))}
 
@@ -67,8 +72,17 @@ def fill_figures(sources: PaperSources, data: Dataset | None, period: Month | No
 
     texts = {number: filled(text, config.appendices[number - 1].text)
              for number, text in sources.appendix_texts.items()}
+    # The front sheet's values (Markdown) and the recommendations (plain text) take them too
+    fields = tuple(dataclasses.replace(f, value=filled(f.value, f"{CONFIG_FILE} paper.fields[{n}]"))
+                   for n, f in enumerate(config.fields, start=1))
+    recommendations = tuple(
+        _fill(text, f"{CONFIG_FILE} paper.recommendations[{n}]", values, problems, markdown=False)
+        for n, text in enumerate(config.recommendations, start=1))
+    lead_in = _fill(config.recommendations_lead_in, f"{CONFIG_FILE} paper.recommendations_lead_in",
+                    values, problems, markdown=False)
     return dataclasses.replace(
-        sources,
+        sources, config=dataclasses.replace(config, fields=fields, recommendations=recommendations,
+                                            recommendations_lead_in=lead_in),
         cover=tuple(filled(text, section.source_name) for text, section
                     in zip(sources.cover, config.cover_sections, strict=True)),
         appendix_texts=texts)
@@ -116,7 +130,8 @@ class FigureError(Exception):
     """Why a live figure cannot be given."""
 
 
-def _fill(text: str, name: str, values: FigureValues, problems: Problems) -> str:
+def _fill(text: str, name: str, values: FigureValues, problems: Problems,
+          markdown: bool = True) -> str:
     def replace(match: re.Match[str]) -> str:
         written = match[1].strip()
         figure = FIGURE.fullmatch(written)
@@ -128,7 +143,8 @@ def _fill(text: str, name: str, values: FigureValues, problems: Problems) -> str
         except FigureError as error:
             problems.items.append(Problem(name, str(error), line=_line(text, match.start())))
             return match[0]
-        return MARKDOWN_PUNCTUATION.sub(r"\\\1", value)  # the value stays text in Markdown
+        # the value stays text in Markdown; in a plain-text value it is text already
+        return MARKDOWN_PUNCTUATION.sub(r"\\\1", value) if markdown else value
 
     return WRITTEN.sub(replace, text)
 

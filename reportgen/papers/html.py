@@ -56,7 +56,7 @@ def public_documents(paper: PaperProject, only_appendix: int | None) -> list[Pap
         raise InvalidInput([Problem(CONFIG_FILE, (
             f"Appendix {appendix.reference} is exempt information (Schedule 12A paragraph "
             f"{appendix.exempt_paragraph}): it has no HTML edition, which would be published; "
-            f"build its PDF, a Part II document"))])
+            f"build its PDF, a Part II document (--format pdf)"))])
     return [d for d in documents if d.exempt_paragraph is None]
 
 

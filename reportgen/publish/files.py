@@ -7,6 +7,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from reportgen.errors import OutputNotWritable
@@ -24,25 +25,32 @@ def publish(content: bytes, target: Path) -> Path:
     return target
 
 
-def publish_set(files: dict[Path, bytes]) -> None:
+def publish_set(files: dict[Path, bytes], retire: Sequence[Path] = ()) -> None:
     """Publish files together: all new, or (on any failure) all as they were, no temporaries.
 
     Each file is written to a temporary file beside its target first; the previous versions
     are kept (as hard links, or copies where there are none) until every rename has
-    succeeded, and restored if one fails.
+    succeeded, and restored if one fails. `retire`: files an earlier build published that this
+    one does not (a paper's appendix now exempt, say), removed with the same guarantee; a link
+    or anything but a plain file is left alone.
     """
     staged: dict[Path, str] = {}
     backups: dict[Path, str] = {}
     replaced: list[Path] = []
+    retired = [path for path in retire if path not in files and path.is_file()
+               and not path.is_symlink()]
     try:
         for target, content in files.items():
             staged[target] = _stage(target, content)
-        for target in files:
+        for target in [*files, *retired]:
             if target.exists():
                 backups[target] = _temporary_name(target, ".previous")
                 _back_up(target, backups[target])
         for target, temporary in staged.items():
             os.replace(temporary, target)
+            replaced.append(target)
+        for target in retired:
+            os.unlink(target)
             replaced.append(target)
     except BaseException as error:
         _roll_back(replaced, backups)

@@ -33,6 +33,21 @@ def input_files(root: Path) -> list[Path]:
     return files
 
 
+def previous_outputs(output_dir: Path, project: str) -> list[str]:
+    """The files the output folder's manifest says an earlier build of the same project (by its
+    folder's name) published; none when there is no such manifest or it is not one of ours."""
+    try:
+        manifest = json.loads((output_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(manifest, dict) or manifest.get("project") != project or \
+            not isinstance(manifest.get("outputs"), dict):
+        return []
+    # only plain names of files in the folder itself: a manifest is not trusted to name others
+    return [name for name in manifest["outputs"] if isinstance(name, str)
+            and name == Path(name).name and name not in ("", ".", "..", MANIFEST_NAME)]
+
+
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
                   assessments: list[Assessment], warnings: list[Problem],
                   also_read: Sequence[Path] = (), queries: Mapping[str, str] | None = None,
@@ -52,7 +67,8 @@ def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, t
     read.update({f"query '{name}'": digest for name, digest in (queries or {}).items()})
     read = dict(sorted(read.items())) if tables else read
     manifest: dict[str, Any] = {
-        "tool": "reportgen", "version": __version__, "period": period, "build_time": build_time,
+        "tool": "reportgen", "version": __version__, "project": root.name, "period": period,
+        "build_time": build_time,
         "inputs": read,
         "outputs": {name: {"sha256": sha256(content), "pages": pages or None,
                            **({"publication": publication[name]}
