@@ -258,8 +258,8 @@ def test_bad_front_sheet_settings_are_all_reported(eastmoor_copy: Path) -> None:
         "'paper.sign_off[1].role' is required",
         "'paper.sign_off[1].date' must be text or a date YYYY-MM-DD, got 22",
         "'paper.summary' and [[paper.section]] cannot both be given",
-        ("unknown key 'paper.section[6].numberd' is ignored; did you mean "
-        "'paper.section[6].numbered'?"),
+        ("error: unknown key 'paper.section[6].numberd'; did you mean "
+        "'paper.section[6].numbered'? (a misspelt key would change what is published)"),
         ("'paper.section[6]' needs one of 'file' (a Markdown file) or 'text' (Markdown written "
         "here), not both"),
         "'paper.section[5].number_paragraphs' must be true or false, got 'no'",

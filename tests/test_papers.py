@@ -290,8 +290,8 @@ colums = []
                      "'paper.documents' is 'both': expected one of one, separate",
                      "'appendix[1].kind' is 'chart': expected one of pack, table, comparison",
                      "'appendix[2].columns' needs at least one",
-                     ("unknown key 'appendix[2].colums' is ignored; "
-                      "did you mean 'appendix[2].columns'?")]:
+                     ("error: unknown key 'appendix[2].colums'; did you mean "
+                      "'appendix[2].columns'?")]:
         assert expected in outcome.output, expected
 
 

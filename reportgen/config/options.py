@@ -2,7 +2,8 @@
 
 report.toml (and its [rag], [charts]), the committee paper's [paper] and [[appendix]], and a
 theme's theme.toml are all read with it. Every problem is reported at once, naming the key, what
-was expected and what was found; an unknown key is a warning that suggests the closest known one.
+was expected and what was found; an unknown key is a warning that suggests the closest known one
+(an error, where the reader is strict, when there is a close one: a committee paper's keys).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Reader:
     file: str
     problems: Problems
     seen: list[str] = field(default_factory=list)
+    strict: bool = False  # a key that looks misspelt is an error, not a warning
 
     def table(self, raw: Any, schema: Table, where: str = "") -> dict[str, Any]:
         """The table's values by key: defaults for missing or wrong ones."""
@@ -96,6 +98,10 @@ class Reader:
         close = difflib.get_close_matches(_name(where, key), names, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else \
             f"; known keys: {', '.join(names)}" if names else ""
+        if self.strict and close:  # e.g. a committee paper, whose words a lost key would change
+            self.problems.error(self.file, f"unknown key '{_name(where, key)}'{hint} (a "
+                                           f"misspelt key would change what is published)")
+            return
         self.problems.warning(self.file, f"unknown key '{_name(where, key)}' is ignored{hint}")
 
     def value(self, value: Any, option: Option, name: str) -> Any:

@@ -178,7 +178,7 @@ def check_paper(raw: dict[str, Any], problems: Problems) -> PaperConfig | None:
         if "appendix" in raw:
             problems.error(CONFIG_FILE, "[[appendix]] tables need a [paper] to belong to")
         return None
-    reader = Reader(CONFIG_FILE, problems)
+    reader = Reader(CONFIG_FILE, problems, strict=True)
     table = raw["paper"]
     own = {k: v for k, v in table.items() if k != PAPER_SECTION_KEY} \
         if isinstance(table, dict) else table
