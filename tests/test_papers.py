@@ -258,6 +258,7 @@ def test_appendix_mode_from_the_command_line(tmp_path: Path) -> None:
     text = pdf_text(tmp_path / built[0])[0]
     assert "Children in care by placement type" in text and "Page 2.1 of 2." in text
     assert "Foster care with council carers" in text and "39.6%" in text
+    assert re.search(r"Other\s+9\s+2\.0%", text)  # a column's figures to the same decimals
     assert "Bar chart" not in text  # the chart's words are alt text, not printed
     missing = runner.invoke(cli, ["build", str(NELC), "-o", str(tmp_path), "--appendix", "9"])
     assert missing.exit_code == 65

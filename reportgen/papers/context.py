@@ -157,7 +157,8 @@ def _appendix(sources: PaperSources, number: int, data: Dataset | None, period: 
     elif appendix.kind == "comparison" and data is not None:
         columns, rows = _comparison(appendix, data, period)
         numeric = (True,) * (len(columns) - 1)
-        note = "– means there is no figure for that month."
+        note = "– means there is no figure for that month." \
+            if any(cell == "–" for row in rows for cell in row.cells) else ""
     attached = sources.attachments.get(number)
     pages = tuple(f"attached-{number}-{i}" for i in range(1, attached.pages + 1)) \
         if attached else ()

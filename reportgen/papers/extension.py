@@ -90,7 +90,7 @@ def build(options: BuildOptions) -> BuildResult:
         outputs = []
         wanted = editions(options.output_format, paper.settings.config)
         if "pdf" in wanted and _exempt_alone(paper, options.appendix):
-            wanted = ["pdf"]  # a Part II document has no web page: it is never published
+            wanted = ("pdf",)  # a Part II document has no web page: it is never published
         for edition in wanted:
             if edition == "pdf":
                 outputs += paper_pdfs(paper, assessments, when, options, timings)

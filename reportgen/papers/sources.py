@@ -136,10 +136,14 @@ def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems:
             problems.error(raw.source, f"has no column '{name}' (named in {key}.chart)")
     if len(problems.errors) > errors_before:
         return AppendixTable(columns, ())
-    rows = []
-    for row, cells in raw.rows:
-        rows.append(tuple(_cell(cells.get(c.name, ""), c.format, raw.source, row, c.name,
-                                problems) for c in columns))
+    figures = {c.name: [_number(cells.get(c.name, ""), raw.source, row, c.name, problems)
+                        for row, cells in raw.rows] for c in columns if c.format != "text"}
+    # a column's figures all to the same decimals: 2.0% under 39.6%, not 2%
+    decimals = {name: int(any(v is not None and not float(v).is_integer() for v in values))
+                for name, values in figures.items()}
+    rows = [tuple(cells.get(c.name, "") if c.format == "text" else
+                  _shown(figures[c.name][index], c.format, decimals[c.name]) for c in columns)
+            for index, (_, cells) in enumerate(raw.rows)]
     bars: list[tuple[str, float]] = []
     formats = {c.name: c.format for c in columns}
     if chart_columns:
@@ -174,11 +178,8 @@ def _number(text: str, source: str, row: int, column: str, problems: Problems) -
     return None
 
 
-def _cell(text: str, fmt: str, source: str, row: int, column: str, problems: Problems) -> str:
-    if fmt == "text":
-        return text
-    value = _number(text, source, row, column, problems)
-    return "" if value is None else format_number(value, fmt)
+def _shown(value: float | None, fmt: str, decimals: int) -> str:
+    return "" if value is None else format_number(value, fmt, decimals)
 
 
 def _attachment(root: Path, name: str, key: str, problems: Problems) -> Attachment | None:

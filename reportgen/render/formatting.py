@@ -13,10 +13,14 @@ POLARITY_WORDS = {"up": "Good = bigger is better", "down": "Good = smaller is be
                   "range": "Good = within target range"}
 
 
-def format_number(value: float, unit: str) -> str:
+def format_number(value: float, unit: str, decimals: int | None = None) -> str:
+    """decimals: the same for every figure of a table's column (2.0% beside 39.6%); by default
+    one where the figure has a fraction."""
     if unit == "rate":
         return f"{round(value):,}"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    text = f"{value:,.{decimals}f}"
     return f"{text}%" if unit == "percent" else text
 
 
