@@ -81,7 +81,9 @@ def test_images_are_embedded_with_their_alt_text(web_papers) -> None:
                                                                "westmere-cabinet")}
     png, = images["harbourside-board"]
     assert (png["src"] or "").startswith("data:image/png;base64,")
-    assert (png["alt"] or "").startswith("Figure 1: the front door.")
+    assert (png["alt"] or "").startswith("The front door.") and "title" not in png
+    assert "<figcaption>Figure 1: the front door</figcaption>" in \
+        web_papers["harbourside-board"]["html"].read_text(encoding="utf-8")
     svg, = images["westmere-cabinet"]
     assert (svg["src"] or "").startswith("data:image/svg+xml;base64,")
     text = _words(web_papers["harbourside-board"]["html"])

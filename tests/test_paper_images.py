@@ -53,9 +53,11 @@ def figures(path: Path) -> list[str]:
 
 def test_an_image_is_a_figure_with_its_alt_text(harbourside) -> None:
     alts = figures(harbourside.pdf)
-    assert ("Figure 1: the front door. A contact goes to the front door (MASH), then to an "
+    assert ("The front door. A contact goes to the front door (MASH), then to an "
             "assessment, which leads to support as a child in need, a child protection plan, "
             "or early help.") in alts
+    # the Markdown title is the figure's visible caption, printed under it (and tagged)
+    assert "Figure 1: the front door" in _words(harbourside.pdf)
     with pikepdf.open(harbourside.pdf) as pdf:
         images = [name for page in pdf.pages for name in page.get_images()]
     assert images  # drawn as an image, not shown as typed
@@ -86,8 +88,9 @@ def test_a_paper_with_no_kpi_data_is_dated_by_its_meeting(westmere) -> None:
         assert str(pdf.docinfo["/Subject"]) == (
             "Cabinet: Children's Services improvement governance. Meeting of 14 November 2024.")
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:20241114")
-    assert any(alt.startswith("Figure 1: governance of the improvement plan.")
+    assert any(alt.startswith("Governance of the improvement plan.")
                for alt in figures(westmere.pdf))  # the SVG image
+    assert "Figure 1: governance of the improvement plan" in text
 
 
 def test_the_no_data_paper_validates_and_builds_quietly(tmp_path: Path) -> None:

@@ -156,6 +156,21 @@ def embed_images(tokens: list[Token], images: Mapping[str, str]) -> None:
                 if edge.type.startswith("paragraph_"):
                     edge.type, edge.tag = kind, "figure"
             tokens[index - 1].attrJoin("class", "paper-figure")
+            token.children = [*token.children, *_caption(token.children)]
+
+
+def _caption(children: list[Token]) -> list[Token]:
+    """A figure's visible caption, from the image's Markdown title: ![alt](file.png "Figure 1:
+    …"). Text only: the renderer escapes it."""
+    image = next((c for c in children if c.type == "image"), None)
+    title = str(image.attrGet("title") or "").strip() if image else ""
+    if not title or image is None:
+        return []
+    image.attrs.pop("title", None)  # said once, under the figure, not again as a tooltip
+    text = Token("text", "", 0)
+    text.content = title
+    return [Token("figcaption_open", "figcaption", 1), text,
+            Token("figcaption_close", "figcaption", -1)]
 
 
 def _safe_children(children: list[Token], images: Mapping[str, str]) -> Iterator[Token]:
