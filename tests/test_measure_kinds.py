@@ -245,3 +245,24 @@ def test_quarterly_and_cumulative_pages_and_summary_say_what_they_compare(
     assert pages["page-q"].recent_rows[0].cells == ("44", "50", "47")
     assert pages["page-q"].targets[0].frequency == "Quarterly"
     assert pages["page-ytd"].targets[0].kind == "Financial year to date (from April)"
+
+
+@pytest.mark.parametrize("split", [True, False], ids=["in parts", "one document"])
+def test_a_group_whose_charts_run_on_carries_its_title_continued(
+        sample_copy: Path, tmp_path: Path, split: bool) -> None:
+    """Five charts do not fit under the panels: the pages they run onto are headed with the
+    group's title and "(continued)"; its first page, and every other page, are not."""
+    from reportgen.pipeline import build_project
+    from tests.conftest import pdf_text
+
+    add_supervision_group(sample_copy)
+    result = build_project(sample_copy, tmp_path / "out", split=split)
+    pages = pdf_text(result.outputs["pdf"])
+    first = next(n for n, text in enumerate(pages)
+                 if "% Timeliness of supervisions\n" in text + "\n" and "Recent values" in text)
+    run_on = [n for n, text in enumerate(pages) if "(continued)" in text]
+    assert run_on == list(range(first + 1, len(pages)))
+    assert len(run_on) >= 1
+    for n in run_on:
+        assert "% Timeliness of supervisions (continued)" in pages[n]
+        assert "Recent values" not in pages[n]
