@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.config.options import Option, Reader, Table, one_of
+from reportgen.config.pack_pages import PACK, TABLE_PAGES, TablePageConfig, table_pages
 from reportgen.months import Month
 from reportgen.problems import Problems
 
@@ -135,6 +136,8 @@ SCHEMA = Table({
                                        "expected 0 to 36"),
         }), {}),
         "source": Option(SOURCE, None, "the tables from a database instead of files"),
+        "pack": Option(PACK, {}),
+        "table_page": Option(TABLE_PAGES, [], "tables between a priority's measure pages"),
 })
 
 
@@ -169,6 +172,9 @@ class ReportConfig:
     protective_marking: str
     data: str
     source: SourceConfig | None = None
+    introduction: str = ""  # [pack]: a Markdown file, after the title page
+    introduction_title: str = "Introduction"
+    table_pages: tuple[TablePageConfig, ...] = ()
 
 
 def load_config(project: Path, problems: Problems, base: Path | None = None,
@@ -235,8 +241,10 @@ def check_config(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple
         return None
     sections = {key: values.pop(key) for key in ("rag", "charts")}
     source = values.pop("source")
+    pack, tables = values.pop("pack"), values.pop("table_page")
     return ReportConfig(**values, **sections["rag"], **sections["charts"],
-                        source=_source(source) if source else None)
+                        source=_source(source) if source else None, **pack,
+                        table_pages=table_pages(tables))
 
 
 def _source(values: dict[str, Any]) -> SourceConfig:

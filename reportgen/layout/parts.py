@@ -60,7 +60,8 @@ PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNOREC
 
 @dataclass(frozen=True)
 class PageCounts:
-    """Pages before the first priority (the title page), and of each priority."""
+    """Pages before the first priority (the title page and any introduction), and of each
+    priority."""
 
     front: int
     priorities: tuple[int, ...]
@@ -228,6 +229,8 @@ def _part_html(context: PackContext, index: int, counts: PageCounts,
         priority = priorities[index - 1]
         shown, numbered = (priority,), {priority.anchor: starts[index - 1]}
         written_from = priority.anchor
+        # the introduction's pages are the first part's (front): not laid out again here
+        context = dataclasses.replace(context, introduction=None)
     css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
     html = render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
     return html, written_from
