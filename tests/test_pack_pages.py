@@ -202,9 +202,7 @@ def test_markdown_in_the_introduction_stays_text(sample_copy: Path, tmp_path: Pa
 
 
 def test_table_page_commentary_is_read_and_missing_commentary_warned(sample_copy: Path) -> None:
-    commentary = sample_copy / "commentary.csv"
-    commentary.write_text("\n".join(line for line in commentary.read_text("utf-8").splitlines()
-                                    if not line.startswith("placements,")) + "\n", "utf-8")
+    _no_commentary(sample_copy)
     code, output = _validate(sample_copy)
     assert code == 0
     assert "commentary: warning: table page 'placements' has no commentary for 2023-06" in output
@@ -233,10 +231,10 @@ def test_table_page_commentary_is_read_and_missing_commentary_warned(sample_copy
      ("report.toml: error: 'table_page[1].after' is 'cl': expected a measure page (a group or "
      "measure id) of priority B: cla, cla_stability, cla_reviews, care_leavers_accom, "
      "cla_starts_ytd; did you mean 'cla'?")),
-    (lambda p: _edit_config(p, 'id = "placements"', 'id = "cla"'),
+    (lambda p: (_edit_config(p, 'id = "placements"', 'id = "cla"'), _no_commentary(p)),
      ("report.toml: error: 'table_page[1].id' is 'cla', which is already a page's id; give the "
      "table page an id of its own")),
-    (lambda p: _edit_config(p, 'id = "placements"', 'id = "place ments"'),
+    (lambda p: (_edit_config(p, 'id = "placements"', 'id = "place ments"'), _no_commentary(p)),
      ("report.toml: error: 'table_page[1].id' is 'place ments': expected an id of letters, "
      "digits and _")),
     (lambda p: _edit_config(p, 'source = "placements.csv"\n', ''),
@@ -271,6 +269,13 @@ def test_a_bar_chart_column_that_is_not_in_the_table_is_named(sample_copy: Path)
     code, output = _validate(sample_copy)
     assert code == 65
     assert "placements.csv: error: has no column 'kids' (named in table_page[1].chart)" in output
+
+
+def _no_commentary(project: Path) -> None:
+    """Without the table page's commentary, whose page would be unknown after its id changed."""
+    path = project / "commentary.csv"
+    path.write_text("".join(line for line in path.read_text("utf-8").splitlines(keepends=True)
+                            if not line.startswith("placements,")), encoding="utf-8")
 
 
 def _edit_config(project: Path, old: str, new: str) -> None:

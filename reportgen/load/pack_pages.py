@@ -37,16 +37,18 @@ def table_page_ids(config: ReportConfig | None) -> frozenset[str] | None:
     return frozenset(t.id for t in config.table_pages) if config else None
 
 
-def load_pack_pages(folder: Path, config: ReportConfig, data: Dataset, problems: Problems
-                    ) -> PackPages:
+def load_pack_pages(folder: Path, config: ReportConfig, data: Dataset, problems: Problems,
+                    check_places: bool = True) -> PackPages:
     """The introduction and table pages report.toml names. folder: where the tables are (the
-    project, or its `data` folder); every file named must be inside it."""
+    project, or its `data` folder); every file named must be inside it. check_places: check
+    each page's priority, `after` and id against the tables (not when they had errors)."""
     introduction = read_markdown(folder, config.introduction, "pack.introduction", problems,
                                  "an introduction") if config.introduction else ""
     tables = []
     for number, page in enumerate(config.table_pages, start=1):
         key = f"table_page[{number}]"
-        _check_place(page, key, data, config.table_pages[:number - 1], problems)
+        if check_places:
+            _check_place(page, key, data, config.table_pages[:number - 1], problems)
         raw = read_extra_table(folder, page.source, f"{CONFIG_FILE}: {key}.source", problems)
         if raw is not None:
             tables.append(LoadedTablePage(page, figure_table(raw, page.columns, page.chart, key,

@@ -137,9 +137,11 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
     data = check_tables(root, config, problems)
     if config is None or data is None:
         return None, problems
+    tables_read = not problems.errors
     settings = check_settings(root, config, problems)
-    # the free pages are checked even when a table has errors: every problem in one run
-    pages = load_pack_pages(data_root(root, config), config, data, problems)
+    # the free pages' files are checked even when a table has errors (every problem in one
+    # run); their places only against tables read without error (one mistake, one message)
+    pages = load_pack_pages(data_root(root, config), config, data, problems, tables_read)
     if settings is None or problems.errors:
         return None, problems
     month = reporting_period(data, config, period, problems)
