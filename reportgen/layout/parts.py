@@ -92,7 +92,9 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
         return None
     caches = _caches(cache_dir)
     record = _read_record(caches)
-    counts = PageCounts(record.get("front", 1), tuple(
+    # the title page, and a page of introduction (a guess, as the priorities' are)
+    front = 1 + (context.introduction is not None)
+    counts = PageCounts(record.get("front", front), tuple(
         record.get(p.anchor, _estimated_pages(p)) for p in priorities))
     for _ in range(ROUNDS):
         with stage("render", timings):
