@@ -386,4 +386,5 @@ def test_commentary_forms_from_a_database_but_answers_merged_there(tmp_path: Pat
     assert result.exit_code == 65
     assert ("report.toml: error: the tables come from the database [source] names; merge the "
             "forms' answers into its commentary table there") in result.output
-    assert sorted(p.name for p in project.iterdir()) == ["kpi.sqlite", "report.toml"]
+    assert sorted(p.name for p in project.iterdir()) == [  # no commentary.csv written
+        "introduction.md", "kpi.sqlite", "placements.csv", "report.toml"]
