@@ -54,6 +54,11 @@ class Month:
         """`June 2023`, as in the pack's prose."""
         return f"{MONTH_NAMES[self.month - 1]} {self.year}"
 
+    @property
+    def financial_year(self) -> int:
+        """The year its financial year (April to March) starts in: Mar-24 is in 2023's."""
+        return self.year if self.month >= 4 else self.year - 1
+
     def __str__(self) -> str:
         return self.iso
 

@@ -22,6 +22,7 @@ from reportgen.builds import (
     output_path,
 )
 from reportgen.charts.stage import draw_charts, draw_svg_charts
+from reportgen.charts.table_charts import table_page_charts
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_for
 from reportgen.layout.furniture import furniture_css
@@ -42,6 +43,7 @@ from reportgen.publish.manifest import (
     previous_outputs,
 )
 from reportgen.render.context import Chart, PackContext, pack_context
+from reportgen.render.pack_pages import with_pack_pages
 from reportgen.render.templates import render_pack
 from reportgen.resources import default_styles_dir, default_templates_dir
 from reportgen.theme import bundled_fonts_dir
@@ -74,7 +76,8 @@ def build_loaded(project: Project, options: BuildOptions, timings: dict[str, flo
             make = pack_pdf if edition == "pdf" else pack_html
             outputs.append(make(project, assessments, when, options, timings))
         return publish(project.settings, project.period.iso, when, outputs, assessments,
-                       project.warnings, options, timings, data_inputs(project.settings),
+                       project.warnings, options, timings,
+                       [*data_inputs(project.settings), *project.pages.files],
                        project.data.query_digests, tables)
 
 
@@ -103,11 +106,12 @@ def _check_templates(project: Project, problems: Problems) -> None:
     assessments = assess(project.data, project.period, project.config.default_tolerance)
     charts = stand_in_charts(project)
     try:
-        html = render_pack(pdf_context(project, assessments, charts,
-                                       build_time(project.config, project.period)),
-                           project.root)
-        render_pack(pack_context(project.config, project.data, assessments, charts,
-                                 project.theme.css("html"), "", "html"), project.root)
+        html = render_pack(with_free_pages(project, pdf_context(
+            project, assessments, charts, build_time(project.config, project.period)),
+            stand_in_table_charts(project)), project.root)
+        render_pack(with_free_pages(project, pack_context(
+            project.config, project.data, assessments, charts, project.theme.css("html"), "",
+            "html"), stand_in_table_charts(project)), project.root)
     except InvalidInput as error:
         problems.items.extend(error.problems)
         return
@@ -127,6 +131,17 @@ def stand_in_charts(project: Project) -> dict[str, Chart]:
     return {m.id: Chart("", m.title, m.chart_title) for m in project.data.measures}
 
 
+def stand_in_table_charts(project: Project) -> dict[str, Chart]:
+    return {t.config.id: Chart("", t.config.title, t.config.title) for t in project.pages.tables
+            if t.config.chart and t.table.bars}
+
+
+def with_free_pages(project: Project, context: PackContext, table_charts: dict[str, Chart]
+                    ) -> PackContext:
+    """The introduction after the title page, and the table pages among the measure pages."""
+    return with_pack_pages(context, project.pages, project.data, project.period, table_charts)
+
+
 def build_project(project: Path, output_dir: Path, period: str | None = None,
                   **settings: object) -> BuildResult:
     """build() for scripts and tests: the options as arguments."""
@@ -139,7 +154,9 @@ def pack_pdf(project: Project, assessments: list[Assessment], when: dt.datetime,
     jobs = default_jobs() if options.jobs is None else options.jobs
     with stage("charts", timings):
         charts = pack_charts(project, assessments, options.output_dir, jobs)
-    context = pdf_context(project, assessments, charts, when)
+        table_charts = table_page_charts(project.pages, project.theme.chart_style(), "pdf")
+    context = with_free_pages(project, pdf_context(project, assessments, charts, when),
+                              table_charts)
     pdf = None
     if options.split:
         pdf = lay_out_in_parts(context, lambda part: render_pack(part, project.root),
@@ -160,8 +177,10 @@ def pack_html(project: Project, assessments: list[Assessment], when: dt.datetime
         charts = draw_svg_charts(project.data, assessments, project.config,
                                  project.theme.chart_style(), options.output_dir / CACHE_FOLDER)
         css = project.theme.css("html")
-        context = pack_context(project.config, project.data, assessments, charts, css,
-                               when.isoformat(), "html", theme_logo(project.settings))
+        context = with_free_pages(project, pack_context(
+            project.config, project.data, assessments, charts, css, when.isoformat(), "html",
+            theme_logo(project.settings)),
+            table_page_charts(project.pages, project.theme.chart_style(), "html"))
         html = render_pack(context, project.root).encode("utf-8")
     path = output_path(project.config, project.period.iso, options.output_dir, ".html")
     return Output("html", path, html)

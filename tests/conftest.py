@@ -41,3 +41,19 @@ def pdf_text(path: Path) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def sample_pages() -> dict[str, int]:
+    """The sample pack's pages by kind, from its tables and report.toml (each measure page,
+    table page and the introduction take one page, as the sample's content does), and its
+    charts: one a measure (each has figures), one a table page with a chart."""
+    from reportgen.load.project import load_project
+
+    project = load_project(SAMPLE)
+    counts = {"title": 1, "introduction": 1 if project.config.introduction else 0,
+              "summaries": len(project.data.priorities),
+              "measure pages": len({m.page for m in project.data.measures}),
+              "table pages": len(project.config.table_pages)}
+    charts = {"measure charts": len(project.data.measures),
+              "table charts": sum(1 for t in project.config.table_pages if t.chart)}
+    return counts | {"total": sum(counts.values())} | charts

@@ -39,7 +39,13 @@ def _pack() -> dict[str, str]:
     from reportgen.assess import assess
     from reportgen.builds import build_time
     from reportgen.load.project import load_project
-    from reportgen.pipeline import pdf_context, stand_in_charts, theme_logo
+    from reportgen.pipeline import (
+        pdf_context,
+        stand_in_charts,
+        stand_in_table_charts,
+        theme_logo,
+        with_free_pages,
+    )
     from reportgen.render.context import pack_context
     from reportgen.render.templates import render_pack
 
@@ -47,11 +53,12 @@ def _pack() -> dict[str, str]:
     assessments = assess(project.data, project.period, project.config.default_tolerance)
     when = build_time(project.config, project.period)
     charts = stand_in_charts(project)
-    web = pack_context(project.config, project.data, assessments, charts,
-                       project.theme.css("html"), when.isoformat(), "html",
-                       theme_logo(project.settings))
-    return {"sample-pack.html": render_pack(pdf_context(project, assessments, charts, when),
-                                            SAMPLE),
+    tables = stand_in_table_charts(project)
+    web = with_free_pages(project, pack_context(
+        project.config, project.data, assessments, charts, project.theme.css("html"),
+        when.isoformat(), "html", theme_logo(project.settings)), tables)
+    pdf = with_free_pages(project, pdf_context(project, assessments, charts, when), tables)
+    return {"sample-pack.html": render_pack(pdf, SAMPLE),
             "sample-pack-web.html": render_pack(web, SAMPLE)}
 
 

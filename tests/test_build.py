@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from reportgen.errors import InvalidInput, OutputNotWritable
 from reportgen.pipeline import build_project as build
 from reportgen.publish.files import publish
-from tests.conftest import pdf_text
+from tests.conftest import pdf_text, sample_pages
 from tests.helpers import rewrite_csv
 
 HEADINGS = ("What's working well?", "What are we worried about?", "What are we doing about it?")
@@ -32,7 +32,7 @@ def test_sample_pack_has_title_block_and_summary(sample_pack) -> None:
     assert "Data covers June 2022 – June 2023" in title
     assert "Latest data values refreshed on 17 July 2023" in title
     assert "illustrative" in title  # the sample data says what is made up
-    summary = _flat(pages[1])
+    summary = _flat(pages[1 + sample_pages()["introduction"]])  # after any introduction
     assert "Priority A – Planning and Safety (CiN and CP)" in summary
     assert "Direction of Travel – from previous month" in summary
     for row in ("Number of CiN 807 ◆ Amber", "Number of CP 321 ✖ Red",
@@ -48,13 +48,15 @@ def test_sample_pack_has_every_priority_and_measure_page(sample_pack) -> None:
                      "Priority C – Front Door and Assessment",
                      "Priority D – A Stable and Skilled Workforce"):
         assert priority in text
-    measure_pages = [p for p in pages if HEADINGS[0] in p]
-    # one page per measure or group: 18 pages for 21 measures (three groups of two)
-    assert len(measure_pages) == 18
-    for page in measure_pages:
+    expected = sample_pages()
+    paneled = [p for p in pages if HEADINGS[0] in p]
+    # one page per measure or group (three groups of two), and the table page with its panels
+    assert len(paneled) == expected["measure pages"] + expected["table pages"]
+    for page in paneled:
         assert all(heading in page for heading in HEADINGS)
-    # title page + four priority summaries + the measure pages: nothing spills over
-    assert len(pages) == 1 + 4 + 18
+    # title page, introduction, four priority summaries, measure and table pages: nothing
+    # spills over
+    assert len(pages) == expected["total"]
 
 
 def test_sample_pack_keeps_the_real_commentary_and_figures(sample_pack) -> None:
@@ -108,8 +110,10 @@ def test_every_chart_image_has_alt_text(sample_pack) -> None:
     with pikepdf.open(sample_pack.pdf) as pdf:
         figures = [e for e in _structure(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
     alts = [str(f.get("/Alt", "")) for f in figures]
-    assert len(alts) == 21
-    assert all(a.startswith("Line chart of ") for a in alts)
+    expected = sample_pages()
+    assert len(alts) == expected["measure charts"] + expected["table charts"]
+    assert sum(a.startswith("Line chart of ") for a in alts) == expected["measure charts"]
+    assert sum(a.startswith("Bar chart: ") for a in alts) == expected["table charts"]
     assert any("807 in June 2023, above the target of 800 and inside the tolerance band 720–880"
                in a for a in alts)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.pipeline import build_project as build
-from tests.conftest import REPO, SAMPLE
+from tests.conftest import REPO, SAMPLE, sample_pages
 from tests.helpers import rewrite_csv
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -56,11 +56,15 @@ def test_html_is_self_contained_with_landmarks_and_skip_link(web_pack: Path) -> 
 def test_every_chart_is_titled_described_and_has_its_data(web_pack: Path) -> None:
     text = web_pack.read_text(encoding="utf-8")
     svgs = re.findall(r"<svg\b[^>]*>", text)
-    assert len(svgs) == 21
+    expected = sample_pages()
+    assert len(svgs) == expected["measure charts"] + expected["table charts"]
     assert all('role="img"' in s and "aria-labelledby" in s for s in svgs)
     descriptions = re.findall(r'<desc id="chart\d+-desc">(.*?)</desc>', text)
-    assert len(descriptions) == 21 and all(d.startswith("Line chart of ") for d in descriptions)
-    assert text.count('<details class="chart-data">') == 21
+    assert len(descriptions) == expected["measure charts"]
+    assert all(d.startswith("Line chart of ") for d in descriptions)
+    assert text.count('<details class="chart-data">') == expected["measure charts"]
+    bars = re.findall(r'<desc id="chart-placements-desc">(.*?)</desc>', text)
+    assert len(bars) == 1 and bars[0].startswith("Bar chart: Children by placement type.")
     assert "<th scope=\"row\">Jun-23</th><td class=\"num\">807</td>" in text
     ids = re.findall(r'\bid="([^"]+)"', text)
     assert len(ids) == len(set(ids))  # ids of many inline SVGs do not clash

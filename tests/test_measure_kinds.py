@@ -223,6 +223,53 @@ def test_a_quarterly_chart_has_points_only_at_quarter_ends() -> None:
     assert spec.axis_months[0] == Month(2022, 9) and len(spec.axis_months) == 10
 
 
+def _joined_spans(spec, kind_line) -> set[tuple[str, str]]:
+    """The pairs of months the drawn series line joins, read from its data: consecutive
+    points with no gap (NaN) between them."""
+    axis = spec.axis_months
+    points = kind_line.get_xydata()
+    joined = set()
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if y0 == y0 and y1 == y1 and x0 == x0 and x1 == x1:  # neither is NaN
+            joined.add((axis[int(x0)].short, axis[int(x1)].short))
+    return joined
+
+
+YEAR_TO_DATE = {f"2022-{n:02d}": 10 * (n - 3) for n in range(6, 13)} | {
+    "2023-01": 100, "2023-02": 110, "2023-03": 120, "2023-04": 8, "2023-05": 20, "2023-06": 31}
+
+
+@pytest.mark.parametrize("frequency", ["Monthly", "Quarterly"])
+def test_a_cumulative_line_is_not_joined_across_the_year_end(frequency: str) -> None:
+    """The count starts again each April: March's point and April's are not joined (for a
+    quarterly count, March's and June's); every other neighbour is."""
+    from reportgen.charts.draw import build_chart
+    from reportgen.charts.style import ChartStyle
+
+    m = measure("cumulative", frequency)
+    figures = YEAR_TO_DATE if frequency == "Monthly" else \
+        {k: v for k, v in YEAR_TO_DATE.items() if k[5:] in ("06", "09", "12", "03")}
+    data = dataset(m, figures)
+    spec = chart_spec(data, assess_measure(data, m, JUNE, 0.1), 13, 12)
+    figure = build_chart(spec, ChartStyle())
+    [line] = [line for line in figure.axes[0].lines if line.get_label() == "M"]
+    joined = _joined_spans(spec, line)
+    months = [month.short for month in spec.months]
+    year_end = months.index("Mar-23")
+    assert (months[year_end], months[year_end + 1]) not in joined
+    assert joined == {pair for pair in zip(months, months[1:], strict=False)
+                      if pair[0] != "Mar-23"}
+    # every figure is still a point on the line, and the same chart as a snapshot is one line
+    assert sum(1 for _, y in line.get_xydata() if y == y) == len(figures)
+    snapshot = measure("snapshot", frequency)
+    snapshot_spec = chart_spec(dataset(snapshot, figures),
+                               assess_measure(dataset(snapshot, figures), snapshot, JUNE, 0.1),
+                               13, 12)
+    [whole] = [line for line in build_chart(snapshot_spec, ChartStyle()).axes[0].lines
+               if line.get_label() == "M"]
+    assert ("Mar-23", months[year_end + 1]) in _joined_spans(snapshot_spec, whole)
+
+
 # --- the pages --------------------------------------------------------------------------------
 
 def test_quarterly_and_cumulative_pages_and_summary_say_what_they_compare(
@@ -245,3 +292,34 @@ def test_quarterly_and_cumulative_pages_and_summary_say_what_they_compare(
     assert pages["page-q"].recent_rows[0].cells == ("44", "50", "47")
     assert pages["page-q"].targets[0].frequency == "Quarterly"
     assert pages["page-ytd"].targets[0].kind == "Financial year to date (from April)"
+
+
+@pytest.mark.parametrize("split", [True, False], ids=["in parts", "one document"])
+def test_a_group_whose_charts_run_on_carries_its_title_continued(
+        sample_copy: Path, tmp_path: Path, split: bool) -> None:
+    """Five charts do not fit under the panels: the pages they run onto are headed with the
+    group's title and "(continued)"; its first page, and every other page, are not."""
+    from reportgen.pipeline import build_project
+    from tests.conftest import pdf_text
+
+    add_supervision_group(sample_copy)
+    result = build_project(sample_copy, tmp_path / "out", split=split)
+    pages = pdf_text(result.outputs["pdf"])
+    first = next(n for n, text in enumerate(pages)
+                 if "% Timeliness of supervisions\n" in text + "\n" and "Recent values" in text)
+    run_on = [n for n, text in enumerate(pages) if "(continued)" in text]
+    assert run_on == list(range(first + 1, len(pages)))
+    assert len(run_on) >= 1
+    for n in run_on:
+        assert "% Timeliness of supervisions (continued)" in pages[n]
+        assert "Recent values" not in pages[n]
+
+
+def test_a_cumulative_charts_alt_text_says_the_count_starts_again() -> None:
+    from reportgen.charts.describe import describe_chart
+
+    m = measure("cumulative")
+    data = dataset(m, YEAR_TO_DATE)
+    text = describe_chart(chart_spec(data, assess_measure(data, m, JUNE, 0.1), 13, 12))
+    assert "the count starts again each April, and the line is not joined from March to April." \
+        in text

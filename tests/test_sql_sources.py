@@ -32,7 +32,9 @@ def run(*args: str):
 def sqlite_project(folder: Path, source: str = "") -> Path:
     """The sample project with its tables in kpi.sqlite (made by `reportgen import`)."""
     folder.mkdir()
-    shutil.copy(SAMPLE / "report.toml", folder)
+    # report.toml and the files its introduction and table page name (not KPI tables)
+    for name in ("report.toml", "introduction.md", "placements.csv"):
+        shutil.copy(SAMPLE / name, folder)
     result = run("import", str(SAMPLE), "--to", str(folder / "kpi.sqlite"))
     assert result.exit_code == 0, result.output
     with (folder / "report.toml").open("a", encoding="utf-8") as config:
@@ -384,4 +386,5 @@ def test_commentary_forms_from_a_database_but_answers_merged_there(tmp_path: Pat
     assert result.exit_code == 65
     assert ("report.toml: error: the tables come from the database [source] names; merge the "
             "forms' answers into its commentary table there") in result.output
-    assert sorted(p.name for p in project.iterdir()) == ["kpi.sqlite", "report.toml"]
+    assert sorted(p.name for p in project.iterdir()) == [  # no commentary.csv written
+        "introduction.md", "kpi.sqlite", "placements.csv", "report.toml"]

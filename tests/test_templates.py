@@ -13,7 +13,7 @@ from reportgen.papers import config as paperconfig
 from reportgen.papers import context as papercontext
 from reportgen.papers import cover, frontsheet
 from reportgen.pipeline import build_project as build
-from reportgen.render import context
+from reportgen.render import context, pack_pages
 from reportgen.render.templates import template_environment, template_search_path
 from reportgen.resources import default_templates_dir
 from tests.conftest import pdf_text
@@ -46,7 +46,7 @@ def test_project_template_overrides_and_extends_default(sample_copy: Path, tmp_p
 
 def _documented_fields() -> set[str]:
     names = {"paper"}  # the paper templates' PaperContext
-    for module in (context, papercontext, paperconfig, cover, frontsheet):
+    for module in (context, pack_pages, papercontext, paperconfig, cover, frontsheet):
         for item in vars(module).values():
             if dataclasses.is_dataclass(item):
                 names |= {f.name for f in dataclasses.fields(item)}
@@ -63,7 +63,8 @@ def _names_used(source: str) -> set[str]:
 def test_templates_use_only_documented_fields() -> None:
     loop_names = {"priority", "page", "row", "box", "column", "cell", "chart", "note", "rating",
                   "appendix", "field", "heading", "recommendation", "section", "number", "text",
-                  "line", "anchor", "loop", "first", "index", "index0", "length"}
+                  "line", "anchor", "loop", "first", "index", "index0", "length",
+                  "table_pages"}
     used = set()
     for template in default_templates_dir().glob("*.j2"):
         used |= _names_used(template.read_text())

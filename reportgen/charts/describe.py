@@ -25,7 +25,7 @@ def describe_chart(spec: ChartSpec) -> str:
         parts.append(f"over the {span} months it ranged from {fmt(low[1])} "
                      f"({low[0].long}) to {fmt(high[1])} ({high[0].long})")
     text = f"{opening}: " + "; ".join(parts)
-    extras = [_comparators(spec, fmt), _milestones(spec, fmt), _gaps(spec)]
+    extras = [_year_end(spec), _comparators(spec, fmt), _milestones(spec, fmt), _gaps(spec)]
     return text + "".join(f". {e}" for e in extras if e) + "."
 
 
@@ -58,6 +58,13 @@ def _against_target(spec: ChartSpec, latest: float, fmt) -> str:
         band = format_band(spec.band_low, spec.band_high, spec.unit)
         phrases.append(f"{inside} the tolerance band {band}")
     return " and ".join(phrases)
+
+
+def _year_end(spec: ChartSpec) -> str:
+    if len(spec.segments()) < 2:
+        return ""
+    return ("The figures are financial year to date: the count starts again each April, and "
+            "the line is not joined from March to April")
 
 
 def _comparators(spec: ChartSpec, fmt) -> str:

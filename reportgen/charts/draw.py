@@ -217,11 +217,18 @@ def _draw_comparators(axes: Axes, spec: ChartSpec, style: ChartStyle, position: 
 
 def _draw_series(axes: Axes, spec: ChartSpec, style: ChartStyle,
                  position: dict) -> list[Handle]:
-    xs = [position[m] for m in spec.months]
-    ys = [float("nan") if v is None else v for v in spec.values]
+    xs: list[float] = []
+    ys: list[float] = []
+    for run in spec.segments():  # a gap (NaN) between runs: the line is not joined there
+        if xs:
+            xs.append((xs[-1] + position[spec.months[run[0]]]) / 2)
+            ys.append(float("nan"))
+        xs += [position[spec.months[i]] for i in run]
+        ys += [float("nan") if (v := spec.values[i]) is None else v for i in run]
     [line] = axes.plot(xs, ys, color=style.series, linewidth=2, marker="o", markersize=3.5,
                        label=spec.measure_title, zorder=4, clip_on=False)
-    known = [(x, y) for x, y in zip(xs, spec.values, strict=True) if y is not None]
+    known = [(position[m], v) for m, v in zip(spec.months, spec.values, strict=True)
+             if v is not None]
     if known:
         x, y = known[-1]
         axes.annotate(format_number(y, spec.unit), (x, y), textcoords="offset points",

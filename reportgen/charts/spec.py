@@ -37,6 +37,19 @@ class ChartSpec:
     milestones: tuple[tuple[Month, float], ...] = ()
     comparators: tuple[ComparatorLine, ...] = field(default_factory=tuple)
     half_width: bool = False  # two charts side by side on a grouped page
+    resets_each_april: bool = False  # a cumulative (year-to-date) count: the line is not
+    #                                   joined across a financial year's end
+
+    def segments(self) -> list[list[int]]:
+        """The indexes of `months` each run of the line joins: one run, or for a count that
+        starts again each April one run per financial year (March is never joined to April)."""
+        runs: list[list[int]] = []
+        for index, month in enumerate(self.months):
+            if not runs or (self.resets_each_april and
+                            month.financial_year != self.months[index - 1].financial_year):
+                runs.append([])
+            runs[-1].append(index)
+        return runs
 
     @property
     def axis_months(self) -> list[Month]:
@@ -82,7 +95,7 @@ def chart_spec(data: Dataset, assessment: Assessment, window_months: int,
         band_low=band.low if band else None, band_high=band.high if band else None,
         milestones=milestones,
         comparators=_comparator_lines(data.comparators.get(measure.id, []), window),
-        half_width=half_width)
+        half_width=half_width, resets_each_april=measure.kind == "cumulative")
 
 
 def _with_figures(window: list[Month], series: Mapping[Month, Observation]) -> list[Month]:

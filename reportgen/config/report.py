@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.config.options import Option, Reader, Table, one_of
+from reportgen.config.pack_pages import PACK, TABLE_PAGES, TablePageConfig, table_pages
 from reportgen.months import Month
 from reportgen.problems import Problems
 
@@ -151,6 +152,8 @@ SCHEMA = Table({
         "source": Option(SOURCE, None, "the tables from a database instead of files"),
         "national": Option(NATIONAL, None, "one pack per area of a national table "
                            "(reportgen batch PROJECT --areas …)"),
+        "pack": Option(PACK, {}),
+        "table_page": Option(TABLE_PAGES, [], "tables between a priority's measure pages"),
 })
 
 
@@ -196,6 +199,9 @@ class ReportConfig:
     data: str
     source: SourceConfig | None = None
     national: NationalConfig | None = None
+    introduction: str = ""  # [pack]: a Markdown file, after the title page
+    introduction_title: str = "Introduction"
+    table_pages: tuple[TablePageConfig, ...] = ()
 
 
 def load_config(project: Path, problems: Problems, base: Path | None = None,
@@ -263,9 +269,11 @@ def check_config(raw: dict[str, Any], problems: Problems, owned_elsewhere: tuple
     sections = {key: values.pop(key) for key in ("rag", "charts")}
     source = values.pop("source")
     national = values.pop("national")
+    pack, tables = values.pop("pack"), values.pop("table_page")
     return ReportConfig(**values, **sections["rag"], **sections["charts"],
                         source=_source(source) if source else None,
-                        national=_national(national) if national is not None else None)
+                        national=_national(national) if national is not None else None,
+                        **pack, table_pages=table_pages(tables))
 
 
 def _national(values: dict[str, Any]) -> NationalConfig:

@@ -46,6 +46,7 @@ from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
 from reportgen.publish.cache import KeyedCache, json_object
 from reportgen.render.context import MeasurePage, PackContext, PrioritySection
+from reportgen.render.pack_pages import TablePage
 
 PARTS_FOLDER = "parts"  # in the output folder's cache
 RECORD_KEY = "layout"  # the page counts the last build found, among the parts' facts
@@ -77,7 +78,8 @@ class Part:
 
 @dataclass(frozen=True)
 class PageCounts:
-    """Pages before the first priority (the title page), and of each part after it."""
+    """Pages before the first priority (the title page and any introduction), and of each
+    part after it."""
 
     front: int
     parts: tuple[int, ...]
@@ -124,7 +126,9 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     parts = parts_of(priorities)
     caches = _caches(cache_dir)
     record = _read_record(caches)
-    counts = PageCounts(record.get("front", 1), tuple(
+    # the title page, and a page of introduction (a guess, as the priorities' are)
+    front = 1 + (context.introduction is not None)
+    counts = PageCounts(record.get("front", front), tuple(
         record.get(part.anchor, _estimated_pages(part)) for part in parts))
     for _ in range(ROUNDS):
         with stage("render", timings):
@@ -267,13 +271,18 @@ def _part_html(context: PackContext, parts: list[Part], index: int, counts: Page
         part = parts[index - 1]
         shown, numbered = (part.section,), {part.anchor: starts[index - 1]}
         written_from, until = part.anchor, part.until
+        # the introduction's pages are the first part's (front): not laid out again here
+        context = dataclasses.replace(context, introduction=None)
     css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
     html = render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
     return html, written_from, until
 
 
-def _stand_in_page(page: MeasurePage) -> MeasurePage:
+def _stand_in_page(page: MeasurePage | TablePage) -> MeasurePage | TablePage:
     """A page with its heading and id only: a link's target, never written."""
+    if isinstance(page, TablePage):
+        return dataclasses.replace(page, rows=(), chart=None, commentary=None,
+                                   show_panels=False)
     return dataclasses.replace(page, targets=(), recent_rows=(), milestone_rows=(),
                                commentary=None, charts=(), author_notes=())
 

@@ -51,7 +51,8 @@ COLUMNS: dict[str, dict[str, bool]] = {
 }
 
 
-def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
+def build_dataset(tables: dict[str, RawTable], problems: Problems,
+                  other_pages: frozenset[str] | None = frozenset()) -> Dataset:
     """Check every table against its columns and each other; collect every problem.
 
     One mistake is one message: a table whose header lacks a column is not read, but the ids
@@ -71,7 +72,8 @@ def build_dataset(tables: dict[str, RawTable], problems: Problems) -> Dataset:
         priorities=tuple(priorities), measures=tuple(measures), values=values, latest=latest,
         milestones={k: tuple(v) for k, v in
                     _milestones(readable.get("targets"), by_id, declared, problems).items()},
-        commentary=_commentary(readable.get("commentary"), by_id, declared_pages, problems),
+        commentary=_commentary(readable.get("commentary"), by_id, declared_pages, problems,
+                               other_pages),
         comparators={k: tuple(v) for k, v in
                      _comparators(readable.get("comparators"), by_id, declared, problems).items()},
         group_titles=group_titles, values_source=source)
@@ -347,15 +349,19 @@ def _milestones(table: RawTable | None, measures: dict[str, Measure],
 
 
 def _commentary(table: RawTable | None, measures: dict[str, Measure],
-                declared_pages: set[str] | None, problems: Problems
+                declared_pages: set[str] | None, problems: Problems,
+                other_pages: frozenset[str] | None = frozenset()
                 ) -> dict[tuple[str, Month], Commentary]:
+    """other_pages: report.toml's table pages, which have commentary too; None when
+    report.toml could not be read (a page it may name is then not reported as unknown)."""
     result: dict[tuple[str, Month], Commentary] = {}
-    pages = {m.page for m in measures.values()}
+    pages = {m.page for m in measures.values()} | (other_pages or frozenset())
     if table is None:
         return result
     for row, cells in table.rows:
         page = cells.get("page", "")
-        if declared_pages is not None and page not in pages and page not in declared_pages:
+        if declared_pages is not None and other_pages is not None and page not in pages and \
+                page not in declared_pages:
             close = difflib.get_close_matches(page, sorted(pages), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             if page in measures:

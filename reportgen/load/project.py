@@ -13,6 +13,7 @@ from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_sections
 from reportgen.glyphs import warn_about_glyphs
 from reportgen.load.dataset import build_dataset
+from reportgen.load.pack_pages import PackPages, load_pack_pages, table_page_ids
 from reportgen.load.tables import TABLE_FILES, RawTable, read_tables
 from reportgen.model import Dataset
 from reportgen.months import Month
@@ -42,6 +43,7 @@ class Project:
     data: Dataset
     period: Month
     warnings: list[Problem]
+    pages: PackPages = PackPages()  # the introduction and table pages
 
     @property
     def root(self) -> Path:
@@ -71,12 +73,13 @@ def check_tables(root: Path, config: ReportConfig | None, problems: Problems
     """The tables of the data folder (the project's, when report.toml could not be read), or
     of the database report.toml's [source] names."""
     if config is not None and config.source is not None:
-        return _check_source_tables(data_root(root, config), config.source, problems)
+        return _check_source_tables(data_root(root, config), config.source, problems,
+                                    table_page_ids(config))
     tables_root = data_root(root, config) if config else root
     if not tables_root.is_dir():
         problems.error(CONFIG_FILE, f"'data' is {config.data if config else ''!r}: no such folder")
         return None
-    return build_dataset(read_tables(tables_root, problems), problems)
+    return build_dataset(read_tables(tables_root, problems), problems, table_page_ids(config))
 
 
 def read_project_tables(root: Path, problems: Problems
@@ -93,12 +96,12 @@ def read_project_tables(root: Path, problems: Problems
         tables = read.tables if read is not None else {}
     else:
         tables = read_tables(data_root(root, config), problems)
-    build_dataset(tables, problems)
+    build_dataset(tables, problems, table_page_ids(config))
     return None if problems.errors else (config, tables)
 
 
-def _check_source_tables(folder: Path, source: SourceConfig, problems: Problems
-                         ) -> Dataset | None:
+def _check_source_tables(folder: Path, source: SourceConfig, problems: Problems,
+                         table_pages: frozenset[str] | None) -> Dataset | None:
     from reportgen.load.sql import name_rows, read_source  # SQLAlchemy only when needed
 
     read = read_source(folder, source, problems)
@@ -109,7 +112,7 @@ def _check_source_tables(folder: Path, source: SourceConfig, problems: Problems
         problems.warning(CONFIG_FILE, f"{', '.join(ignored)} not read: [source] names a "
                                       f"database, which holds the tables")
     start = len(problems.items)
-    data = build_dataset(read.tables, problems)
+    data = build_dataset(read.tables, problems, table_pages)
     name_rows(problems, start, read.tables)
     return replace(data, query_digests=read.digests)
 
@@ -141,14 +144,19 @@ def check_project(root: Path, period: str | None = None, base_config: Path | Non
     data = check_tables(root, config, problems)
     if config is None or data is None:
         return None, problems
+    tables_read = not problems.errors
     settings = check_settings(root, config, problems)
+    # the free pages' files are checked even when a table has errors (every problem in one
+    # run); their places only against tables read without error (one mistake, one message)
+    pages = load_pack_pages(data_root(root, config), config, data, problems, tables_read)
     if settings is None or problems.errors:
         return None, problems
     month = reporting_period(data, config, period, problems)
-    if month is None:
+    if month is None or problems.errors:
         return None, problems
+    _warn_about_table_pages(data, pages, month, problems)
     warn_about_glyphs(data, month, settings.theme, problems)
-    return Project(settings, data, month, problems.warnings), problems
+    return Project(settings, data, month, problems.warnings, pages), problems
 
 
 def _theme(config: ReportConfig, root: Path, problems: Problems) -> Theme | None:
@@ -194,6 +202,14 @@ def _warn_about_content(data: Dataset, period: Month, problems: Problems) -> Non
             problems.warning("measures", f"measure '{measure.id}' has no target and no "
                                          f"milestone due from {period}; it is 'Not rated'")
     warn_about_stale_commentary(data, period, problems)
+
+
+def _warn_about_table_pages(data: Dataset, pages: PackPages, period: Month,
+                            problems: Problems) -> None:
+    for page in pages.tables:
+        if page.config.panels and (page.config.id, period) not in data.commentary:
+            problems.warning("commentary", f"table page '{page.config.id}' has no commentary "
+                                           f"for {period}")
 
 
 def _warn_about_author_ratings(data: Dataset, period: Month, tolerance: float,

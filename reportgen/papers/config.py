@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from reportgen.config.options import Option, Reader, Table, Tables, TextList, one_of
+from reportgen.config.pack_pages import COLUMN_FORMATS as COLUMN_FORMATS
+from reportgen.config.pack_pages import TableColumn as TableColumn
 from reportgen.config.report import CONFIG_FILE
 from reportgen.papers.governance import (
     APPENDIX_GOVERNANCE,
@@ -27,7 +29,6 @@ from reportgen.problems import Problems
 PAPER_KEYS = ("paper", "appendix")
 AppendixKind = Literal["pack", "table", "comparison", "pdf", "markdown", ""]  # "": not given
 APPENDIX_KINDS = ("pack", "table", "comparison", "pdf", "markdown")
-COLUMN_FORMATS = ("text", "number", "percent", "rate")
 DOCUMENT_CHOICES = ("one", "separate")
 DEFAULT_HEADINGS = {
     "recommendations": "RECOMMENDATIONS",
@@ -44,15 +45,6 @@ DEFAULT_PERIOD_LINE = "Performance data for {month}"
 class FrontSheetField:
     label: str
     value: str
-
-
-@dataclass(frozen=True)
-class TableColumn:
-    """A column of a table appendix: the CSV column, its heading and how figures are shown."""
-
-    name: str
-    label: str
-    format: str  # text, number, percent, rate
 
 
 @dataclass(frozen=True)

@@ -9,27 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.config.report import CONFIG_FILE
-from reportgen.load.numbers import FigureError, NotANumber, parse_number
+from reportgen.load.figure_tables import MAX_MARKDOWN_BYTES as MAX_MARKDOWN_BYTES
+from reportgen.load.figure_tables import FigureTable, figure_table
+from reportgen.load.figure_tables import project_file as _project_file
+from reportgen.load.figure_tables import read_markdown as _markdown
 from reportgen.load.tables import RawTable, read_extra_table
 from reportgen.model import Dataset
 from reportgen.months import Month
-from reportgen.papers.config import AppendixConfig, PaperConfig, TableColumn
-from reportgen.problems import Problems, shown
-from reportgen.render.formatting import format_number
+from reportgen.papers.config import AppendixConfig, PaperConfig
+from reportgen.problems import Problems
 
-MAX_MARKDOWN_BYTES = 1_000_000
 MAX_ATTACHED_PAGES = 300
-
-
-
-@dataclass(frozen=True)
-class AppendixTable:
-    """A table appendix's cells, formatted, and the figures of its bar chart."""
-
-    columns: tuple[TableColumn, ...]
-    rows: tuple[tuple[str, ...], ...]
-    bars: tuple[tuple[str, float], ...] = ()  # (label, value) in table order
-    bar_format: str = "number"
+AppendixTable = FigureTable  # a table appendix's cells and bars: the pack's table machinery
 
 
 @dataclass(frozen=True)
@@ -86,33 +77,6 @@ def _cover_texts(root: Path, config: PaperConfig, problems: Problems) -> tuple[s
                  else section.text for section in config.cover_sections)
 
 
-def _project_file(root: Path, name: str, key: str, problems: Problems) -> Path | None:
-    """A file named in report.toml: it must be inside the project folder."""
-    path = (root / name).resolve()
-    if not path.is_relative_to(root.resolve()):
-        problems.error(CONFIG_FILE, f"'{key}' is {name!r}: expected a file inside the project "
-                                    f"folder")
-        return None
-    if not path.is_file():
-        problems.error(CONFIG_FILE, f"'{key}' is {name!r}: no such file in {root}")
-        return None
-    return path
-
-
-def _markdown(root: Path, name: str, key: str, problems: Problems) -> str:
-    path = _project_file(root, name, key, problems)
-    if path is None:
-        return ""
-    if path.stat().st_size > MAX_MARKDOWN_BYTES:
-        problems.error(name, f"is over {MAX_MARKDOWN_BYTES:,} bytes; a paper section is text")
-        return ""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.error(name, "the file is not UTF-8 text; save it as UTF-8")
-        return ""
-
-
 def _table_folder(root: Path, data_root: Path, source: str) -> Path:
     """A CSV is the paper project's own; a sheet name is looked for in the data's workbook."""
     return root if source.lower().endswith(".csv") else data_root
@@ -120,66 +84,7 @@ def _table_folder(root: Path, data_root: Path, source: str) -> Path:
 
 def _appendix_table(raw: RawTable, appendix: AppendixConfig, key: str, problems: Problems
                     ) -> AppendixTable:
-    errors_before = len(problems.errors)
-    # Without configured columns, every column as text; without a label, the column's name.
-    columns = appendix.columns or tuple(TableColumn(c, "", "text") for c in raw.columns if c)
-    columns = tuple(TableColumn(c.name.strip().lower(), c.label or _heading(c.name), c.format)
-                    for c in columns)
-    for column in columns:
-        if column.name not in raw.columns:
-            problems.error(raw.source, f"has no column '{column.name}' (named in {key}.columns); "
-                                       f"columns found: {', '.join(raw.columns)}")
-    chart = appendix.chart
-    chart_columns = tuple(c.strip().lower() for c in chart) if chart else ()
-    for name in chart_columns:
-        if name not in raw.columns:
-            problems.error(raw.source, f"has no column '{name}' (named in {key}.chart)")
-    if len(problems.errors) > errors_before:
-        return AppendixTable(columns, ())
-    figures = {c.name: [_number(cells.get(c.name, ""), raw.source, row, c.name, problems)
-                        for row, cells in raw.rows] for c in columns if c.format != "text"}
-    # a column's figures all to the same decimals: 2.0% under 39.6%, not 2%
-    decimals = {name: int(any(v is not None and not float(v).is_integer() for v in values))
-                for name, values in figures.items()}
-    rows = [tuple(cells.get(c.name, "") if c.format == "text" else
-                  _shown(figures[c.name][index], c.format, decimals[c.name]) for c in columns)
-            for index, (_, cells) in enumerate(raw.rows)]
-    bars: list[tuple[str, float]] = []
-    formats = {c.name: c.format for c in columns}
-    if chart_columns:
-        label, value = chart_columns
-        # A figure the table shows was checked there: its problem is not reported twice.
-        checked = value in {c.name for c in columns if c.format != "text"}
-        for row, cells in raw.rows:
-            figure = _number(cells.get(value, ""), raw.source, row, value,
-                             Problems() if checked else problems)
-            if figure is not None:
-                bars.append((cells.get(label, ""), figure))
-    bar_format = formats.get(chart_columns[1], "number") if chart_columns else "number"
-    return AppendixTable(columns, tuple(rows), tuple(bars),
-                         "number" if bar_format == "text" else bar_format)
-
-
-def _heading(name: str) -> str:
-    name = name.strip()
-    return name[:1].upper() + name[1:]
-
-
-def _number(text: str, source: str, row: int, column: str, problems: Problems) -> float | None:
-    """A figure by the pack's own rules ('1,234', '90%'; finite and of sane size); blank is None."""
-    if not text.strip():
-        return None
-    try:
-        return parse_number(text).value
-    except NotANumber:
-        problems.error(source, f"expected a number, found {shown(text.strip())}", row, column)
-    except FigureError as error:
-        problems.error(source, str(error), row, column)
-    return None
-
-
-def _shown(value: float | None, fmt: str, decimals: int) -> str:
-    return "" if value is None else format_number(value, fmt, decimals)
+    return figure_table(raw, appendix.columns, appendix.chart, key, problems)
 
 
 def _attachment(root: Path, name: str, key: str, problems: Problems) -> Attachment | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -26,6 +27,9 @@ from reportgen.render.formatting import (
     format_observation,
 )
 from reportgen.render.markdown import render_commentary
+
+if TYPE_CHECKING:  # the free pages' context (render/pack_pages.py) builds on this module's
+    from reportgen.render.pack_pages import Introduction, TablePage
 
 LATEST_LABEL = "Latest"
 ALL_MEASURES = "All measures"  # the one milestone row of a group whose milestones are equal
@@ -124,6 +128,7 @@ class MeasurePage:
     commentary: Panels | None
     charts: tuple[Chart, ...]
     author_notes: tuple[str, ...]
+    kind: str = "measure"  # a priority's pages are measure pages and table pages ("table")
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ class PrioritySection:
     anchor: str
     title: str
     rows: tuple[SummaryRow, ...]
-    pages: tuple[MeasurePage, ...]
+    pages: tuple[MeasurePage | TablePage, ...]  # in report order
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,7 @@ class PackContext:
     rating_key: tuple[KeyRow, ...] = ()  # the title page's key to the ratings
     logo_src: str = ""  # the theme's logo as a data: URI, or ""
     logo_alt: str = ""
+    introduction: Introduction | None = None  # [pack] introduction, after the title page
 
 
 RATING_MEANINGS = {
@@ -284,7 +290,8 @@ def _milestones(data: Dataset, measures: list[Measure], period: Month
     return tuple(d.short for d in dues), (tuple(rows) if dues else ())
 
 
-def _panels(data: Dataset, page: str, period: Month) -> Panels | None:
+def panels(data: Dataset, page: str, period: Month) -> Panels | None:
+    """A page's commentary for the month, as the three panels; None when it has none."""
     commentary = data.commentary.get((page, period))
     if commentary is None:
         return None
@@ -317,7 +324,7 @@ def measure_page(data: Dataset, page: str, assessments: list[Assessment],
         targets=_target_boxes(assessments, heading, config.default_tolerance),
         recent_columns=recent_columns, recent_rows=recent_rows,
         milestone_columns=milestone_columns, milestone_rows=milestone_rows,
-        commentary=_panels(data, page, period),
+        commentary=panels(data, page, period),
         charts=tuple(charts[m.id] for m in measures), author_notes=notes)
 
 
