@@ -19,7 +19,7 @@ PAPERS = REPO / "sample_papers"
 def web_papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
     """Each sample paper's HTML edition: name → role → file."""
     built = {}
-    for name in ("nelc-scrutiny", "northshire-cabinet", "harbourside-board", "westmere-cabinet"):
+    for name in sorted(p.name for p in PAPERS.iterdir() if (p / "report.toml").is_file()):
         result = build(PAPERS / name, tmp_path_factory.mktemp(name), output_format="html")
         built[name] = {role: path for role, path in result.outputs.items() if role != "manifest"}
     return built

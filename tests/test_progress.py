@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,9 +42,11 @@ def test_a_build_on_a_terminal_shows_bars_for_charts_and_layout(sample_copy: Pat
     shown = reportgen("build", str(sample_copy), "-o", str(tmp_path / "out"), "--jobs", "2",
                       terminal=True)
     assert "drawing charts" in shown and "laying out pages" in shown
-    assert BAR in shown and "/21" in shown  # one bar counts the sample's 21 charts
+    counted = [int(n) for n in re.findall(r"drawing charts\S*\s+\S*\s*(?:\x1b\[[0-9;]*m)*\s*"
+                                         r"\d+/(\d+)", shown)]
+    assert BAR in shown and counted and set(counted) == {21}  # a bar counts the 21 charts
     assert "reportgen: layout" in shown  # the stage lines still print, above the bars
-    assert "built 23 pages" in shown
+    assert re.search(r"built \d+ pages", shown)
 
 
 def test_a_build_into_a_pipe_or_as_json_has_no_bars(sample_copy: Path, tmp_path: Path) -> None:
