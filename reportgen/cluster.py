@@ -126,8 +126,14 @@ def _client(scheduler: str, verbose: bool) -> Iterator[Any]:
             logging.getLogger(name).setLevel(logging.ERROR)
     local = _LOCAL.fullmatch(scheduler)
     if local:  # a build lays pages out in a child process: see _children_allowed
-        with LocalCluster(n_workers=int(local[1]), threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        try:
+            cluster = LocalCluster(n_workers=int(local[1]), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+        except (OSError, RuntimeError, TimeoutError) as error:  # a worker that did not start
+            raise SchedulerUnavailable(f"cannot start a local Dask cluster of {local[1]} "
+                                       f"workers: {_reason(error)}; nothing was written"
+                                       ) from None
+        with cluster, Client(cluster) as client:
             yield client
         return
     try:

@@ -107,6 +107,17 @@ def test_a_malformed_scheduler_is_a_usage_error(value: str, tmp_path: Path) -> N
     assert "Invalid value for '--scheduler'" in result.output
 
 
+def _laying_out(process) -> bool:
+    """A layout child: the only process of ours with an address-space limit (limits.py)."""
+    import psutil
+
+    try:
+        soft, _ = process.rlimit(psutil.RLIMIT_AS)
+    except (psutil.Error, OSError):
+        return False
+    return soft != psutil.RLIM_INFINITY
+
+
 def test_a_lost_workers_task_runs_again_and_the_packs_are_the_same(tmp_path: Path) -> None:
     """A worker killed while it lays out a pack (SIGKILL: as a machine that is switched off):
     the scheduler runs its task again on a worker that lives, and every pack is published."""
@@ -125,9 +136,10 @@ def test_a_lost_workers_task_runs_again_and_the_packs_are_the_same(tmp_path: Pat
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and batch.poll() is None and time.monotonic() < deadline:
-        # the worker processes are the client's children; one with a child is laying out
+        # the worker processes are the client's children; one whose child runs under the
+        # layout's memory limit (an address-space limit) is laying out a pack
         for worker in psutil.Process(batch.pid).children():
-            if worker.children():
+            if any(_laying_out(child) for child in worker.children()):
                 killed = worker.pid
                 os.kill(worker.pid, signal.SIGKILL)
                 break
