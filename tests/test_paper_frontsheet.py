@@ -19,6 +19,7 @@ from reportgen.pipeline import build_project as build
 from reportgen.render.markdown import render_field
 from tests.conftest import REPO
 from tests.conftest import pdf_text as raw_pdf_text
+from tests.test_papers import _in_order
 
 EASTMOOR = REPO / "sample_papers" / "eastmoor-cabinet-frontsheet"
 PUBLIC = "eastmoor-cabinet-2025-10.pdf"
@@ -45,16 +46,6 @@ def eastmoor_copy(tmp_path: Path) -> Path:
 def text_of(path: Path) -> str:
     """The whole document's text, runs of spaces made one."""
     return re.sub(r"[ \t]+", " ", "\n".join(raw_pdf_text(path)))
-
-
-def _in_order(text: str, items: list[str]) -> bool:
-    position = 0
-    for item in items:
-        position = text.find(item, position)
-        if position < 0:
-            return False
-        position += len(item)
-    return True
 
 
 def test_the_cover_follows_the_councils_order(eastmoor: Path) -> None:
