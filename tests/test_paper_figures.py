@@ -91,12 +91,13 @@ def test_a_figure_in_a_paper_without_data_says_what_is_needed(tmp_path: Path) ->
     (paper / "report.toml").write_text('title = "A paper"\norganisation = "Council"\n\n'
                                        '[paper]\ncommittee = "Cabinet"\nsubject = "S"\n'
                                        'sections = ["body.md"]\n')
-    (paper / "body.md").write_text("# One\n\nWe have [=cp_number latest] children.\n")
+    (paper / "body.md").write_text("# One\n\nWe have [=cp_number latest] children.\n\n"
+                                   "And [=cla_number latest] in care, [=cp_rate latest] a rate.\n")
     outcome = CliRunner().invoke(cli, ["validate", str(paper)])
     assert outcome.exit_code == 65
     assert outcome.output.splitlines()[1:] == [
         ("  body.md, line 3: error: a live figure needs the KPI data: set `data` in "
-         "report.toml to the data project's folder")]
+         "report.toml to the data project's folder")]  # one mistake, one message: not three
 
 
 def test_only_warnings_about_what_the_paper_shows_are_listed(tmp_path: Path) -> None:

@@ -99,12 +99,19 @@ class FigureValues:
         self.ratings = {a.measure.id: a.rating for a in assessments}
         # The month of the figure the pack shows: a quarterly measure's latest quarter end.
         self.reported = {a.measure.id: a.reported for a in assessments}
+        self._told: set[str] = set()
+
+    def told(self, message: str) -> bool:
+        """Whether the message was given already (and, from now on, that it was)."""
+        before = message in self._told
+        self._told.add(message)
+        return before
 
     def value(self, measure_id: str, when: str) -> str:
         """Raises FigureError with the reason when the figure cannot be given."""
         if self.data is None or self.period is None:
             raise FigureError("a live figure needs the KPI data: set `data` in report.toml "
-                              "to the data project's folder")
+                              "to the data project's folder", once=True)
         measure = self.measures.get(measure_id)
         if measure is None:
             raise FigureError(f"{shown(measure_id)} is not a measure id in measures")
@@ -127,7 +134,11 @@ class FigureValues:
 
 
 class FigureError(Exception):
-    """Why a live figure cannot be given."""
+    """Why a live figure cannot be given; `once`: the same for every figure, so said once."""
+
+    def __init__(self, message: str, once: bool = False) -> None:
+        super().__init__(message)
+        self.once = once
 
 
 def _fill(text: str, name: str, values: FigureValues, problems: Problems,
@@ -141,6 +152,8 @@ def _fill(text: str, name: str, values: FigureValues, problems: Problems,
                                   f"expected {SYNTAX}")
             value = values.value(figure["measure"], figure["when"])
         except FigureError as error:
+            if error.once and values.told(str(error)):
+                return match[0]  # one missing `data` is one message, not one per figure
             problems.items.append(Problem(name, str(error), line=_line(text, match.start())))
             return match[0]
         # the value stays text in Markdown; in a plain-text value it is text already
