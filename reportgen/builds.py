@@ -33,7 +33,8 @@ class BuildOptions:
     base_config: Path | None = None  # a batch's shared report.toml
     jobs: int | None = None  # worker processes; None: the cores, up to 2
     output_format: str | None = None  # pdf, html or all; None: report.toml's
-    appendix: int | None = None  # a committee paper's appendix built on its own
+    appendix: int | str | None = None  # a committee paper's appendix built on its own: its
+    #                                    place in the list (2), or its reference ("C")
     split: bool = True  # lay the pack out in parts (False: one document, the reference)
 
 

@@ -102,14 +102,15 @@ def _progress_bars() -> contextlib.AbstractContextManager[None]:
 @click.option("--format", "output_format", type=click.Choice(["pdf", "html", "all"]),
               help="pdf, html (one self-contained accessible web page) or all "
                    "(default: report.toml's format, else pdf).")
-@click.option("--appendix", type=click.IntRange(min=1), metavar="N",
-              help="Build only appendix N of the committee paper, as its own PDF labelled "
-                   "for an agenda pack (pages N.1, N.2 …).")
+@click.option("--appendix", metavar="N|REF",
+              help="Build only one appendix of the committee paper, by its place in the list "
+                   "(2) or its reference (C), as its own PDF labelled for an agenda pack "
+                   "(pages C.1, C.2 …).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="N",
               help="Worker processes drawing charts and laying out pages (default: the cores, "
                    "up to 2). The PDF is the same whatever N.")
 def build(project: Path, output_dir: Path, period: str | None, output_format: str | None,
-          appendix: int | None, jobs: int | None) -> None:
+          appendix: str | None, jobs: int | None) -> None:
     """Build the pack, or the committee paper when report.toml has [paper], for PROJECT into
     the output folder."""
     from reportgen.builds import BuildOptions
@@ -118,13 +119,21 @@ def build(project: Path, output_dir: Path, period: str | None, output_format: st
     with _stopped_by_sigterm(), _progress_bars():
         result = build_documents(BuildOptions(project, output_dir, period, jobs=jobs,
                                               output_format=output_format,
-                                              appendix=appendix))
+                                              appendix=_place_or_reference(appendix)))
     for warning in result.warnings:
         LOGGER.warning("%s", warning)
     LOGGER.info("built %s pages in %.1f s", result.pages, sum(result.timings.values()))
     for kind, path in result.outputs.items():
         if kind != "manifest":
             click.echo(f"Wrote {path}")
+
+
+def _place_or_reference(value: str | None) -> int | str | None:
+    """--appendix 2 (a place in the list) or --appendix C (a reference), as the paper gives."""
+    if value is None:
+        return None
+    value = value.strip()
+    return int(value) if value.isdigit() else value
 
 
 @cli.command()

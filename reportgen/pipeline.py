@@ -23,6 +23,7 @@ from reportgen.builds import (
 )
 from reportgen.charts.stage import draw_charts, draw_svg_charts
 from reportgen.charts.table_charts import table_page_charts
+from reportgen.config.report import CONFIG_FILE
 from reportgen.errors import InvalidInput
 from reportgen.extensions import extension_for
 from reportgen.layout.furniture import furniture_css
@@ -56,6 +57,10 @@ def build(options: BuildOptions) -> BuildResult:
     if extension is not None:
         result: BuildResult = extension.build(options)
         return result
+    if options.appendix is not None:
+        raise InvalidInput([Problem(CONFIG_FILE, f"--appendix {options.appendix} was asked for, "
+                                                 f"but this is a pack, not a committee paper "
+                                                 f"(a paper has [paper] in report.toml)")])
     timings: dict[str, float] = {}
     with stage("load", timings):
         project = load_project(options.project, options.period, options.base_config)

@@ -152,6 +152,25 @@ def test_appendix_mode_builds_the_part_two_document(tmp_path: Path) -> None:
     assert manifest["outputs"][public.name]["publication"] == "public"
 
 
+def test_an_appendix_is_asked_for_by_its_reference_too(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for asked in ("C", "c"):
+        out = tmp_path / asked
+        outcome = runner.invoke(cli, ["-q", "build", str(EASTMOOR), "-o", str(out),
+                                      "--appendix", asked])
+        assert outcome.exit_code == 0, outcome.output
+        assert [p.name for p in out.glob("*.pdf")] == [PART_TWO]
+    unknown = runner.invoke(cli, ["build", str(EASTMOOR), "-o", str(tmp_path / "z"),
+                                  "--appendix", "Z"])
+    assert unknown.exit_code == 65
+    assert "appendix Z was asked for; the paper has appendices A, B, C" in unknown.output
+    pack = runner.invoke(cli, ["build", str(REPO / "sample_data"), "-o", str(tmp_path / "p"),
+                               "--appendix", "1"])
+    assert pack.exit_code == 65
+    assert "--appendix 1 was asked for, but this is a pack, not a committee paper" in \
+        pack.output
+
+
 def test_separate_documents_never_put_the_exempt_appendix_in_a_public_one(
         eastmoor_copy: Path, tmp_path: Path) -> None:
     config = eastmoor_copy / "report.toml"

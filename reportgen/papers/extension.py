@@ -66,7 +66,8 @@ def check(options: BuildOptions) -> tuple[PaperProject | None, Problems]:
     charts = stand_in_charts(paper.project) if paper.project else {}
     when = paper_build_time(paper)
     try:
-        for document in paper_documents(paper.paper, options.appendix):
+        options = dataclasses.replace(options, appendix=appendix_place(paper, options.appendix))
+        for document in paper_documents(paper.paper, appendix_of(options)):
             pack = pack_fields(paper, assessments, charts, when, document)
             html = render_paper(pack, paper_fields(paper, document), paper.settings.root)
             check_resources(html, paper.settings, problems)
@@ -84,12 +85,12 @@ def build(options: BuildOptions) -> BuildResult:
     with stage("assess", timings):
         assessments = assess(paper.project.data, paper.project.period,
                              paper.settings.config.default_tolerance) if paper.project else []
-    _check_appendix(paper, options.appendix)
+    options = dataclasses.replace(options, appendix=appendix_place(paper, options.appendix))
     when = paper_build_time(paper)
     with output_lock(options.output_dir), build_date(when):
         outputs = []
         wanted = editions(options.output_format, paper.settings.config)
-        if "pdf" in wanted and _exempt_alone(paper, options.appendix):
+        if "pdf" in wanted and _exempt_alone(paper, appendix_of(options)):
             wanted = ("pdf",)  # a Part II document has no web page: it is never published
         for edition in wanted:
             if edition == "pdf":
@@ -112,19 +113,37 @@ def _exempt_alone(paper: PaperProject, appendix: int | None) -> bool:
         paper.paper.config.appendices[appendix - 1].exempt
 
 
-def _check_appendix(paper: PaperProject, appendix: int | None) -> None:
-    if appendix is None:
-        return
-    count = len(paper.paper.config.appendices)
-    if not 1 <= appendix <= count:
-        has = f"has appendices 1 to {count}" if count else "has no [[appendix]] in report.toml"
-        raise InvalidInput([Problem(CONFIG_FILE, f"appendix {appendix} was asked for; the "
-                                                 f"paper {has}")])
+def appendix_of(options: BuildOptions) -> int | None:
+    """The one appendix asked for, by its place, once appendix_place has read --appendix."""
+    assert not isinstance(options.appendix, str), "a reference is read by appendix_place first"
+    return options.appendix
+
+
+def appendix_place(paper: PaperProject, asked: int | str | None) -> int | None:
+    """--appendix's appendix as its place in the list: given as the place (2) or as its
+    reference (C, case aside); else the error saying what the paper has."""
+    if asked is None:
+        return None
+    appendices = paper.paper.config.appendices
+    if isinstance(asked, int):
+        if 1 <= asked <= len(appendices):
+            return asked
+    else:
+        for place, appendix in enumerate(appendices, start=1):
+            if appendix.reference.casefold() == asked.casefold():
+                return place
+    if not appendices:
+        has = "has no [[appendix]] in report.toml"
+    elif isinstance(asked, int) or all(a.reference.isdigit() for a in appendices):
+        has = f"has appendices 1 to {len(appendices)}"
+    else:
+        has = f"has appendices {', '.join(a.reference for a in appendices)}"
+    raise InvalidInput([Problem(CONFIG_FILE, f"appendix {asked} was asked for; the paper {has}")])
 
 
 def paper_pdfs(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
                options: BuildOptions, timings: dict[str, float]) -> list[Output]:
-    documents = paper_documents(paper.paper, options.appendix)
+    documents = paper_documents(paper.paper, appendix_of(options))
     charts: dict[str, Chart] = {}
     if paper.project is not None and any(holds_pack(paper, d) for d in documents):
         jobs = default_jobs() if options.jobs is None else options.jobs

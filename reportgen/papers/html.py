@@ -31,9 +31,9 @@ PAPER_WEB_SHEETS = ("paper.css", "paper-web.css")
 def paper_html(paper: PaperProject, assessments: list[Assessment], when: dt.datetime,
                options: BuildOptions, timings: dict[str, float]) -> list[Output]:
     """Each document of the paper as a web page."""
-    from reportgen.papers.extension import holds_pack
+    from reportgen.papers.extension import appendix_of, holds_pack
 
-    documents = public_documents(paper, options.appendix)
+    documents = public_documents(paper, appendix_of(options))
     with stage("html", timings):
         charts: dict[str, Chart] = {}
         if paper.project is not None and any(holds_pack(paper, d) for d in documents):
