@@ -380,3 +380,12 @@ def test_the_html_edition_never_holds_an_exempt_appendix(eastmoor: Path, tmp_pat
     assert sorted(p.name for p in (tmp_path / "c").glob("*.*ml")) == [] and \
         sorted(p.name for p in (tmp_path / "c").glob("*.pdf")) == \
         [PART_TWO]
+
+
+def test_a_paper_without_data_or_date_is_dated_by_its_period(eastmoor: Path) -> None:
+    # eastmoor has period = "2025-10" and neither data nor [paper] date: dated as a pack is,
+    # the day after its month (it was 1 January 1980, "no date")
+    manifest = json.loads((eastmoor / "manifest.json").read_text())
+    assert manifest["build_time"] == "2025-11-01T00:00:00+00:00"
+    with pikepdf.open(eastmoor / PUBLIC) as pdf:
+        assert str(pdf.docinfo["/CreationDate"]).startswith("D:20251101")

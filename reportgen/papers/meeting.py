@@ -11,7 +11,7 @@ import os
 
 from reportgen.builds import build_time
 from reportgen.layout.furniture import css_string
-from reportgen.months import long_date
+from reportgen.months import Month, long_date
 from reportgen.papers.project import PaperProject
 
 
@@ -33,7 +33,16 @@ def paper_build_time(paper: PaperProject) -> dt.datetime:
     if paper.period is None and date is not None and not paper.settings.config.data_refreshed \
             and not os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
         return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
-    return build_time(paper.settings.config, paper.period)
+    return build_time(paper.settings.config, paper.period or _given_month(paper))
+
+
+def _given_month(paper: PaperProject) -> Month | None:
+    """A paper without data or date is dated by report.toml's `period` when it is a month
+    (the day after it, as a pack is), never 1980."""
+    try:
+        return Month.parse(paper.settings.config.period)
+    except ValueError:
+        return None
 
 
 def meeting_date(paper: PaperProject) -> str:
