@@ -7,7 +7,7 @@ by that extension (extensions.py), which calls the same stages.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -242,18 +242,31 @@ def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Ou
                              warnings, also_read, queries, tables,
                              {o.path.name: o.publication for o in outputs if o.publication})
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
-    names = {o.path.name for o in published}
-    # What this project's last build published and this one does not goes (an appendix now
-    # exempt must not leave its public PDF behind to be uploaded with the rest).
-    retire = [options.output_dir / name for name in
-              previous_outputs(options.output_dir, settings.root.name)
-              if name not in names and (options.output_dir / name).is_file()]
+    retire = [options.output_dir / name for name in superseded(
+        published, previous_outputs(options.output_dir, settings.root.name), options)
+        if (options.output_dir / name).is_file()]
     with stage("publish", timings):
         publish_set({o.path: o.content for o in published}, retire)
     for path in retire:
         LOGGER.info("removed %s: the previous build of %s published it, this one does not",
                     path.name, settings.root.name)
     return BuildResult(published, assessments, warnings, timings)
+
+
+def superseded(published: Sequence[Output], previous: list[str], options: BuildOptions
+               ) -> list[str]:
+    """What a committee paper's build with an exempt (Part II) document removes of what the
+    project's last build published: the public twin of each Part II document (`…-appendix-C`
+    beside `…-appendix-C-exempt`), and, from a whole paper's build, anything else it does not
+    publish again (an older web page that still holds the appendix's text). Other builds
+    remove nothing: a PDF stays when only the web page is built, a paper when one appendix is."""
+    exempt = [Path(o.path.name).stem.removesuffix("-exempt") for o in published
+              if o.publication == "exempt"]
+    if not exempt:
+        return []
+    names = {o.path.name for o in published}
+    return [name for name in previous if name not in names and (
+        Path(name).stem in exempt or options.appendix is None)]
 
 
 def _import_page_libraries() -> None:

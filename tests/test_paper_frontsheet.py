@@ -213,6 +213,19 @@ def test_an_appendix_made_exempt_leaves_no_public_copy_from_the_last_build(
         assert "Moorside" not in path.read_text()
 
 
+def test_other_builds_into_the_folder_remove_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    nelc = REPO / "sample_papers" / "nelc-scrutiny"  # no exempt appendix
+    whole = build(nelc, out).pdf
+    build(nelc, out, appendix=2)  # one appendix for the agenda pack, beside the paper
+    build(nelc, out, output_format="html")  # and the web page
+    assert whole.exists() and (out / "scrutiny-paper-2023-06-appendix-2.pdf").exists()
+    assert (out / "scrutiny-paper-2023-06.html").exists()
+    build(EASTMOOR, tmp_path / "e")  # with a Part II document: one appendix alone keeps the rest
+    build(EASTMOOR, tmp_path / "e", appendix=1)
+    assert (tmp_path / "e" / PUBLIC).exists() and (tmp_path / "e" / PART_TWO).exists()
+
+
 def test_front_sheets_pass_a_pdf_ua_checker(eastmoor: Path) -> None:
     import page
 
