@@ -112,7 +112,7 @@ def test_parts_read_link_and_tag_as_one_document_does(both_ways) -> None:
 
 
 def test_a_long_priority_is_laid_out_in_runs_that_join_as_one_document_does(
-        both_ways, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        both_ways, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
     # Runs of two measure pages: the sample's priorities become 12 parts (5,000 measures in
     # runs of 24 would, but take 10 minutes); the forked layout workers see the same setting.
     monkeypatch.setattr(parts_module, "MAX_PART_PAGES", 2)
@@ -127,6 +127,13 @@ def test_a_long_priority_is_laid_out_in_runs_that_join_as_one_document_does(
         assert _marked_content_owners(joined) == _marked_content_owners(one)
     record = json.loads((tmp_path / CACHE / PARTS_FOLDER / LAYOUT_RECORD).read_text())
     assert len(record) - 1 > 4 + 4  # front, and more parts than priorities (and runs counted)
+    first = runs.pdf.read_bytes()
+    caplog.set_level("INFO", logger="reportgen")
+    caplog.clear()
+    again = build(SAMPLE, tmp_path, jobs=2)  # nothing changed: every part from the cache
+    assert re.search(r"parts of the pack: 0 laid out in \d+ process(es)?, \d+ from the cache",
+                     caplog.text), caplog.text
+    assert again.pdf.read_bytes() == first
 
 
 def _all_elements(pdf: pikepdf.Pdf):

@@ -366,7 +366,9 @@ def _lay_out_one(html: str, from_anchor: str | None, until: str | None, base_fol
         LOGGER.setLevel(level)
     if until is None:
         return rendered
-    return dataclasses.replace(rendered, pages=rendered.anchor_pages[until])
+    kept = rendered.anchor_pages[until]
+    return dataclasses.replace(rendered, pages=kept, pdf_pages=rendered.pages, anchor_pages={
+        anchor: page for anchor, page in rendered.anchor_pages.items() if page < kept})
 
 
 _FONT_CONFIGS: dict[int, object] = {}
@@ -403,19 +405,23 @@ def _read_part(caches: PartCaches | None, key: str) -> RenderedPdf | None:
     recorded page count), else None: it is laid out again."""
     if caches is None or (facts := caches.facts.load(key, _part_facts)) is None:
         return None
-    pages, anchors = facts
-    content = caches.pdfs.load(key, lambda content: _pdf_of(content, pages))
-    return None if content is None else RenderedPdf(content, pages, anchors)
+    pages, anchors, pdf_pages = facts
+    content = caches.pdfs.load(key, lambda content: _pdf_of(content, pdf_pages or pages))
+    return None if content is None else RenderedPdf(content, pages, anchors, pdf_pages)
 
 
-def _part_facts(content: bytes) -> tuple[int, dict[str, int]]:
+def _part_facts(content: bytes) -> tuple[int, dict[str, int], int]:
     facts = json_object(content)
     pages, anchors = _count(facts.get("pages")), facts.get("anchors")
+    # a first run's PDF holds stand-in pages after its own (0: none)
+    pdf_pages = _count(facts["pdf_pages"]) if facts.get("pdf_pages") else 0
     if not isinstance(anchors, dict) or not all(
             isinstance(page, int) and not isinstance(page, bool) and 0 <= page < pages
             for page in anchors.values()):
         raise ValueError("its anchors are not pages of the part")
-    return pages, anchors
+    if pdf_pages and pdf_pages < pages:
+        raise ValueError("its PDF has fewer pages than the part")
+    return pages, anchors, pdf_pages
 
 
 def _pdf_of(content: bytes, pages: int) -> bytes:
@@ -434,7 +440,8 @@ def _pdf_of(content: bytes, pages: int) -> bytes:
 def _store_parts(caches: PartCaches, parts: dict[str, RenderedPdf], keep: set[str]) -> None:
     for key, part in parts.items():
         caches.pdfs.put(key, part.content)
-        facts = {"pages": part.pages, "anchors": part.anchor_pages}
+        facts = {"pages": part.pages, "anchors": part.anchor_pages,
+                 **({"pdf_pages": part.pdf_pages} if part.pdf_pages else {})}
         caches.facts.put(key, json.dumps(facts).encode("utf-8"))
     caches.pdfs.keep_only(keep)
     caches.facts.keep_only(keep | {RECORD_KEY})

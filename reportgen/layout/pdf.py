@@ -70,6 +70,7 @@ class RenderedPdf:
     content: bytes
     pages: int
     anchor_pages: dict[str, int]  # element id → index of the page where it starts
+    pdf_pages: int = 0  # the PDF's pages when it holds more than `pages` (0: the same)
 
 
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
