@@ -243,11 +243,10 @@ def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Ou
                              {o.path.name: o.publication for o in outputs if o.publication})
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
     retire = [options.output_dir / name for name in superseded(
-        published, previous_outputs(options.output_dir, settings.root.name), options)
-        if (options.output_dir / name).is_file()]
+        published, previous_outputs(options.output_dir, settings.root.name), options)]
     with stage("publish", timings):
-        publish_set({o.path: o.content for o in published}, retire)
-    for path in retire:
+        removed = publish_set({o.path: o.content for o in published}, retire)
+    for path in removed:
         LOGGER.info("removed %s: the previous build of %s published it, this one does not",
                     path.name, settings.root.name)
     return BuildResult(published, assessments, warnings, timings)

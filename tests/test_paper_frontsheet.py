@@ -19,7 +19,7 @@ from reportgen.pipeline import build_project as build
 from reportgen.render.markdown import render_field
 from tests.conftest import REPO
 from tests.conftest import pdf_text as raw_pdf_text
-from tests.test_papers import _in_order
+from tests.test_papers import _in_order, _struct_elements
 
 EASTMOOR = REPO / "sample_papers" / "eastmoor-cabinet-frontsheet"
 PUBLIC = "eastmoor-cabinet-2025-10.pdf"
@@ -201,14 +201,21 @@ def test_an_appendix_made_exempt_leaves_no_public_copy_from_the_last_build(
     public_c = [o.path for o in before.published if "appendix-C" in o.path.name]
     assert sorted(p.suffix for p in public_c) == [".html", ".pdf"]
     assert "Moorside" in next(p for p in public_c if p.suffix == ".html").read_text()
+    # an edited manifest naming a file that is not a document, or one outside, is not followed
+    (out / "keep.csv").write_text("a,b\n")
+    (tmp_path / "outside.pdf").write_bytes(b"elsewhere")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["outputs"] |= {"keep.csv": {}, "../outside.pdf": {}}
+    (out / "manifest.json").write_text(json.dumps(manifest))
     config.write_text(separate)  # C exempt from now on
     after = build(eastmoor_copy, out, output_format="all")
+    assert (out / "keep.csv").exists() and (tmp_path / "outside.pdf").exists()
     assert not any(p.exists() for p in public_c)  # the public copies are gone …
     assert (out / PART_TWO).exists()  # … the Part II document is there
     assert (out / "eastmoor-cabinet-2025-10-notes.pdf").read_bytes() == b"a clerk's own file"
     published = {o.path.name for o in after.published}
     assert {p.name for p in out.iterdir() if p.is_file() and not p.name.startswith(".")} == \
-        published | {"eastmoor-cabinet-2025-10-notes.pdf"}
+        published | {"eastmoor-cabinet-2025-10-notes.pdf", "keep.csv"}
     for path in out.glob("*.*ml"):
         assert "Moorside" not in path.read_text()
 
@@ -232,15 +239,6 @@ def test_front_sheets_pass_a_pdf_ua_checker(eastmoor: Path) -> None:
     for name in (PUBLIC, PART_TWO):
         report = page.validate_pdf(str(eastmoor / name), profile="ua1")
         assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
-
-
-def _struct_elements(node):
-    kids = node.get("/K")
-    items = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
-    for kid in items:
-        if isinstance(kid, pikepdf.Dictionary):
-            yield kid
-            yield from _struct_elements(kid)
 
 
 def test_bad_front_sheet_settings_are_all_reported(eastmoor_copy: Path) -> None:

@@ -133,14 +133,14 @@ def contradictions(commentary: Commentary, assessments: Sequence[Assessment]
                    ) -> list[tuple[Contradiction, Assessment]]:
     """Each sentence of the checked panels that says one of the page's measures moved the other
     way from the figures."""
-    checked = [a for a in assessments
-               if a.direction in ("up", "down") and a.measure.kind != "cumulative"]
+    checked = {a.measure.id for a in assessments
+               if a.direction in ("up", "down") and a.measure.kind != "cumulative"}
     found = []
     for column in CHECKED_PANELS:
         for sentence in _sentences(getattr(commentary, column)):
             named = _most_specific([(a, span) for a in assessments
                                     if (span := _named_span(sentence, a.measure)) is not None])
-            if len(named) != 1 or named[0][0] not in checked:
+            if len(named) != 1 or named[0][0].measure.id not in checked:
                 continue  # names none, or several: whose figure it speaks of is not clear
             assessment, span = named[0]
             said = claimed_direction(sentence, span)

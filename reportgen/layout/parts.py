@@ -119,11 +119,11 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     be split (the caller lays it out as one document). Whether it is split depends on the pack
     alone, never on `jobs`, so that the same inputs give the same bytes on any machine."""
     priorities = context.priorities
-    reason = _unsplittable(context)
+    parts = parts_of(priorities)
+    reason = _unsplittable(context, parts)
     if reason:
         LOGGER.debug("laying the pack out as one document: %s", reason)
         return None
-    parts = parts_of(priorities)
     caches = _caches(cache_dir)
     record = _read_record(caches)
     # the title page, and a page of introduction (a guess, as the priorities' are)
@@ -153,20 +153,19 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
     return None
 
 
-def _unsplittable(context: PackContext) -> str:
-    if len(parts_of(context.priorities)) < 2:
+def _unsplittable(context: PackContext, parts: list[Part]) -> str:
+    if len(parts) < 2:
         return "one part"
-    if sum(map(_estimated_pages, context.priorities)) < MIN_PAGES:
+    if sum(map(_estimated_pages, parts)) < MIN_PAGES:
         return "a short pack"
     return _unsplittable_css(str(context.theme_css))
 
 
-def _estimated_pages(part: PrioritySection | Part) -> int:
-    """The summary's pages, and a page per measure page (the pack's layout keeps each to one)."""
-    if isinstance(part, Part):
-        return (0 if part.continues else _summary_pages(len(part.section.rows))) + \
-            len(part.section.pages) - part.stand_ins
-    return _summary_pages(len(part.rows)) + len(part.pages)
+def _estimated_pages(part: Part) -> int:
+    """The summary's pages (a first run's), and a page per measure page of its own (the pack's
+    layout keeps each to one)."""
+    summary = 0 if part.continues else _summary_pages(len(part.section.rows))
+    return summary + len(part.section.pages) - part.stand_ins
 
 
 def _summary_pages(rows: int) -> int:

@@ -25,14 +25,14 @@ def publish(content: bytes, target: Path) -> Path:
     return target
 
 
-def publish_set(files: dict[Path, bytes], retire: Sequence[Path] = ()) -> None:
+def publish_set(files: dict[Path, bytes], retire: Sequence[Path] = ()) -> list[Path]:
     """Publish files together: all new, or (on any failure) all as they were, no temporaries.
 
     Each file is written to a temporary file beside its target first; the previous versions
     are kept (as hard links, or copies where there are none) until every rename has
     succeeded, and restored if one fails. `retire`: files an earlier build published that this
     one does not (a paper's appendix now exempt, say), removed with the same guarantee; a link
-    or anything but a plain file is left alone.
+    or anything but a plain file is left alone. Returns the files removed.
     """
     staged: dict[Path, str] = {}
     backups: dict[Path, str] = {}
@@ -60,6 +60,7 @@ def publish_set(files: dict[Path, bytes], retire: Sequence[Path] = ()) -> None:
                                     f"{error.strerror}") from None
         raise
     _remove(list(backups.values()))
+    return retired
 
 
 def _temporary_name(target: Path, suffix: str) -> str:

@@ -16,6 +16,7 @@ from reportgen.load.tables import TABLE_FILES
 from reportgen.problems import Problem
 
 MANIFEST_NAME = "manifest.json"
+DOCUMENT_SUFFIXES = (".pdf", ".html")  # what a build publishes besides its manifest
 INPUT_FOLDERS = ("templates", "styles", "assets")
 
 
@@ -43,9 +44,10 @@ def previous_outputs(output_dir: Path, project: str) -> list[str]:
     if not isinstance(manifest, dict) or manifest.get("project") != project or \
             not isinstance(manifest.get("outputs"), dict):
         return []
-    # only plain names of files in the folder itself: a manifest is not trusted to name others
+    # only plain names of documents in the folder itself: an edited manifest naming report.toml
+    # (an output folder may be the project's) or a path elsewhere is not followed
     return [name for name in manifest["outputs"] if isinstance(name, str)
-            and name == Path(name).name and name not in ("", ".", "..", MANIFEST_NAME)]
+            and name == Path(name).name and Path(name).suffix.lower() in DOCUMENT_SUFFIXES]
 
 
 def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
