@@ -40,7 +40,7 @@ from markupsafe import Markup
 
 from reportgen import __version__
 from reportgen.layout.furniture import css_string
-from reportgen.layout.join import PartPdf, join_parts
+from reportgen.layout.join import PartPdf, join_parts_to_bytes
 from reportgen.layout.pdf import RenderedPdf, lay_out_in_children, lay_out_pdf
 from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
@@ -309,7 +309,7 @@ def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection
 def _joined(rendered: list[RenderedPdf], counts: PageCounts, parts: list[Part]) -> RenderedPdf:
     ranges = [(0, counts.front)] + [(0, part.pages) for part in rendered[1:]]
     continues = [False] + [part.continues for part in parts]
-    content = join_parts([PartPdf(part.content, first, last, run_on)
+    content = join_parts_to_bytes([PartPdf(part.content, first, last, run_on)
                           for part, (first, last), run_on
                           in zip(rendered, ranges, continues, strict=True)])
     anchors: dict[str, int] = {}
