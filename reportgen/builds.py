@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from reportgen.model import Edition
 from reportgen.months import Month
 from reportgen.problems import Problem
+from reportgen.publish.spool import Body, bytes_of
 
 if TYPE_CHECKING:
     from reportgen.assess import Assessment
@@ -44,9 +45,14 @@ class Output:
 
     role: str
     path: Path
-    content: bytes
+    body: Body  # a big pack's PDF is spooled to a file, not held
     pages: int = 0  # 0 for a file without pages
     publication: str = ""  # a committee paper's "public" or "exempt" (Part II) document
+
+    @property
+    def content(self) -> bytes:
+        """The whole file in memory (the preview server, a cluster's client)."""
+        return bytes_of(self.body)
 
 
 @dataclass(frozen=True)

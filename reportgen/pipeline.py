@@ -43,6 +43,7 @@ from reportgen.publish.manifest import (
     make_manifest,
     previous_outputs,
 )
+from reportgen.publish.spool import close_spooled
 from reportgen.render.context import Chart, PackContext, pack_context
 from reportgen.render.pack_pages import with_pack_pages
 from reportgen.render.templates import render_pack
@@ -170,7 +171,8 @@ def pack_pdf(project: Project, assessments: list[Assessment], when: dt.datetime,
     if pdf is None:
         with stage("render", timings):
             html = render_pack(context, project.root)
-        pdf = html_to_pdf(html, project.root, asset_folders(project.settings), timings=timings)
+        pdf = html_to_pdf(html, project.root, asset_folders(project.settings), timings=timings,
+                          cache_dir=options.output_dir / CACHE_FOLDER)
     path = output_path(project.config, project.period.iso, options.output_dir)
     return Output("pdf", path, pdf.content, pdf.pages)
 
@@ -238,14 +240,20 @@ def publish(settings: Settings, period: str, when: dt.datetime, outputs: list[Ou
     also_read: files read besides the project's usual ones, named in the manifest too;
     queries: [source]'s result sets' digests; tables: table files' digests, read elsewhere."""
     manifest = make_manifest(settings.root, period, when.isoformat(),
-                             {o.path.name: (o.content, o.pages) for o in outputs}, assessments,
+                             {o.path.name: (o.body, o.pages) for o in outputs}, assessments,
                              warnings, also_read, queries, tables,
                              {o.path.name: o.publication for o in outputs if o.publication})
     published = (*outputs, Output("manifest", options.output_dir / MANIFEST_NAME, manifest))
     retire = [options.output_dir / name for name in superseded(
         published, previous_outputs(options.output_dir, settings.root.name), options)]
-    with stage("publish", timings):
-        removed = publish_set({o.path: o.content for o in published}, retire)
+    bodies = {o.path: o.body for o in published}
+    try:
+        with stage("publish", timings):
+            removed = publish_set(bodies, retire)
+    except BaseException:
+        close_spooled(bodies, published=False)
+        raise
+    close_spooled(bodies, published=True)
     for path in removed:
         LOGGER.info("removed %s: the previous build of %s published it, this one does not",
                     path.name, settings.root.name)

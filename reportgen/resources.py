@@ -26,3 +26,13 @@ def default_styles_dir() -> Path:
 
 def data_uri(content: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64," + base64.b64encode(content).decode("ascii")
+
+
+# A pack's chart by its key in the output folder's chart cache, read by the PDF writer's fetcher
+# when its page is laid out (a data: URI in the HTML held every chart of a big pack in memory).
+CHART_SCHEME = "reportgen-chart"
+CHART_SUFFIX = ".png"  # the chart cache's entries
+
+
+def chart_url(key: str) -> str:
+    return f"{CHART_SCHEME}:{key}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 from pathlib import Path
@@ -49,3 +50,22 @@ def rewrite_csv(path: Path, edit) -> None:
     edit(rows)
     with path.open("w", encoding="utf-8", newline="") as stream:
         csv.writer(stream, lineterminator="\n").writerows(rows)
+
+
+def chart_pngs(specs: list, style, cache_dir: Path | None, jobs: int) -> list[bytes]:
+    """The charts' PNGs as the PDF writer gets them: from the cache the sources point at, or
+    decoded from a data: URI."""
+    from reportgen.charts.cache import chart_sources
+    from reportgen.publish.cache import KeyedCache
+    from reportgen.resources import CHART_SCHEME, CHART_SUFFIX
+
+    pngs = []
+    for source in chart_sources(specs, style, cache_dir, jobs):
+        if source.startswith(CHART_SCHEME + ":"):
+            assert cache_dir is not None
+            png = KeyedCache(cache_dir, CHART_SUFFIX).get(source.split(":", 1)[1])
+            assert png is not None
+            pngs.append(png)
+        else:
+            pngs.append(base64.b64decode(source.split(",", 1)[1]))
+    return pngs

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.charts.cache import chart_pngs
 from reportgen.charts.spec import ChartSpec
 from reportgen.charts.style import ChartStyle
 from reportgen.months import Month, month_range
 from reportgen.pipeline import build_project as build
 from reportgen.publish.cache import CACHE_FOLDER
-from tests.helpers import rewrite_csv
+from tests.helpers import chart_pngs, rewrite_csv
 
 WINDOW = tuple(month_range(Month(2022, 6), Month(2023, 6)))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from reportgen.assess import Assessment
-from reportgen.charts.cache import chart_key, chart_pngs
+from reportgen.charts.cache import chart_key, chart_sources
 from reportgen.charts.describe import describe_chart
 from reportgen.charts.draw import build_chart
 from reportgen.charts.spec import ChartSpec, chart_specs
@@ -20,7 +20,6 @@ from reportgen.model import Dataset
 from reportgen.publish.cache import KeyedCache
 from reportgen.render.context import Chart, TableRow
 from reportgen.render.formatting import format_number
-from reportgen.resources import data_uri
 
 
 def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConfig,
@@ -29,8 +28,8 @@ def draw_charts(data: Dataset, assessments: list[Assessment], config: ReportConf
     """PNG charts for the PDF, keyed by measure id; a measure with no figures yet gets none."""
     specs = chart_specs(data, assessments, config)
     drawn = [spec for spec in specs if has_figures(spec)]
-    pngs = iter(chart_pngs(drawn, style, cache_dir, jobs, while_drawing))
-    return {a.measure.id: Chart(src=data_uri(next(pngs)), alt=describe_chart(spec),
+    sources = iter(chart_sources(drawn, style, cache_dir, jobs, while_drawing))
+    return {a.measure.id: Chart(src=next(sources), alt=describe_chart(spec),
                                 title=spec.title) if has_figures(spec) else no_figures(spec)
             for a, spec in zip(assessments, specs, strict=True)}
 

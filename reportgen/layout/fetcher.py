@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlparse
@@ -10,10 +11,13 @@ from urllib.parse import unquote, urlparse
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reportgen.images import pixel_complaint, raster_size
+from reportgen.publish.cache import KeyedCache
+from reportgen.resources import CHART_SCHEME
 
 MAX_FETCHES = 500
 MAX_SAME_FILE = 10
 MAX_BYTES = 20_000_000
+_CHART_KEY = re.compile(r"[0-9a-f]{64}")  # a chart's key (charts/cache.py)
 
 
 class RefusedFetch(Exception):
@@ -21,10 +25,11 @@ class RefusedFetch(Exception):
 
 
 class SafeURLFetcher(URLFetcher):
-    """Only `data:` URLs and `file:` paths inside the allowed folders (after resolving links)."""
+    """Only `data:` URLs, `file:` paths inside the allowed folders (after resolving links),
+    and the build's charts from its cache (`charts`: resources.chart_url)."""
 
     def __init__(self, allowed_folders: list[Path], max_fetches: int = MAX_FETCHES,
-                 max_bytes: int = MAX_BYTES) -> None:
+                 max_bytes: int = MAX_BYTES, charts: KeyedCache | None = None) -> None:
         super().__init__(allowed_protocols=["data", "file"], allow_redirects=False,
                          fail_on_errors=True)
         self.allowed_folders = [f.resolve() for f in allowed_folders]
@@ -33,8 +38,25 @@ class SafeURLFetcher(URLFetcher):
         self.fetches = 0
         self.times_fetched: dict[str, int] = {}
         self.refused: list[str] = []
+        self.charts = charts
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith(CHART_SCHEME + ":"):
+            return self._fetch_chart(url)
+        return self._fetch(url, headers)
+
+    def _fetch_chart(self, url: str) -> URLFetcherResponse:
+        key = url.split(":", 1)[1]
+        if self.charts is None or not _CHART_KEY.fullmatch(key):
+            return self._refuse(url, "not a chart of this build")
+        content = self.charts.get(key)  # as it was stored (its seal checked), or None
+        if content is None:
+            return self._refuse(url, "the chart is no longer in the output folder's cache "
+                                     "(another program changed it): build again")
+        self._check_pixels(url, content)
+        return URLFetcherResponse(url, content, {"Content-Type": "image/png"})
+
+    def _fetch(self, url: str, headers: dict | None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":  # our charts: counted by size, not number
             if len(url) > self.max_bytes * 4 // 3 + 100:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -38,7 +38,7 @@ _REFERENCE = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f\s]*>|(?<![\d.])(\d+)
 class PartPdf:
     """Pages `first` to `last` (0-based, `last` excluded) of a part's PDF are kept."""
 
-    content: bytes
+    read: Callable[[], bytes]  # its PDF, read when it is joined
     first: int
     last: int
     continues: bool = False  # a later run of the previous part's section: its bookmarks go
@@ -60,7 +60,7 @@ def join_parts(parts: list[PartPdf], target: BinaryIO) -> None:
     written to target."""
     joined = _Joined(PdfWriter(target))
     for number, part in enumerate(parts):
-        with pikepdf.open(io.BytesIO(part.content)) as source:
+        with pikepdf.open(io.BytesIO(part.read())) as source:
             joined.add(source, part, number)
     joined.close()
 

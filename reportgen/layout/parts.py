@@ -24,6 +24,7 @@ priorities) get the one-document layout instead.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -39,12 +40,14 @@ import tinycss2
 from markupsafe import Markup
 
 from reportgen import __version__
+from reportgen.errors import OutputNotWritable
 from reportgen.layout.furniture import css_string
-from reportgen.layout.join import PartPdf, join_parts_to_bytes
+from reportgen.layout.join import PartPdf, join_parts, join_parts_to_bytes
 from reportgen.layout.pdf import RenderedPdf, lay_out_in_children, lay_out_pdf
 from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
 from reportgen.publish.cache import KeyedCache, json_object
+from reportgen.publish.spool import Body, Spooled, bytes_of
 from reportgen.render.context import MeasurePage, PackContext, PrioritySection
 from reportgen.render.pack_pages import TablePage
 
@@ -142,10 +145,14 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
             return None
         with stage("layout", timings):
             rendered = _lay_out_all(htmls, base_folder, asset_folders, caches, jobs)
-        found = _counts_found(rendered, priorities)
+        found = _counts_found([part for _, part in rendered], priorities)
         if found == counts:
             with stage("join", timings):
-                pdf = _joined(rendered, counts, parts)
+                pdf = _joined(rendered, counts, parts, caches)
+            if pdf is None:
+                LOGGER.debug("laying the pack out as one document: a part's cached PDF "
+                             "changed before it was joined")
+                return None
             _write_record(caches, found, parts)
             return pdf
         counts = found
@@ -306,20 +313,49 @@ def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection
     return PageCounts(front, tuple(part.pages for part in rendered[1:]))
 
 
-def _joined(rendered: list[RenderedPdf], counts: PageCounts, parts: list[Part]) -> RenderedPdf:
-    ranges = [(0, counts.front)] + [(0, part.pages) for part in rendered[1:]]
+def _joined(rendered: list[tuple[str, RenderedPdf]], counts: PageCounts, parts: list[Part],
+            caches: PartCaches | None) -> RenderedPdf | None:
+    """The parts joined; each part's PDF is read from the cache as it is joined (it is held
+    only when the cache could not keep it), and a pack's PDF is spooled to a file in the output
+    folder: the join holds one part, never the pack. None: a cached part was lost meanwhile."""
+    ranges = [(0, counts.front)] + [(0, part.pages) for _, part in rendered[1:]]
     continues = [False] + [part.continues for part in parts]
-    content = join_parts_to_bytes([PartPdf(part.content, first, last, run_on)
-                          for part, (first, last), run_on
-                          in zip(rendered, ranges, continues, strict=True)])
+    pdfs = [PartPdf(functools.partial(_part_pdf, caches, key, part), first, last, run_on)
+            for (key, part), (first, last), run_on in zip(rendered, ranges, continues,
+                                                         strict=True)]
+    content: Body
+    try:
+        if caches is None:
+            content = join_parts_to_bytes(pdfs)
+        else:
+            content = Spooled(caches.folder.parent)
+            join_parts(pdfs, content.file)
+    except _PartLost:
+        return None
+    except OSError as error:
+        raise OutputNotWritable(f"cannot write the joined PDF in the output folder: "
+                                f"{error.strerror}") from None
     anchors: dict[str, int] = {}
     offset = 0
-    for part, (first, last) in zip(rendered, ranges, strict=True):
+    for (_, part), (first, last) in zip(rendered, ranges, strict=True):
         for name, page in part.anchor_pages.items():
             if first <= page < last:
                 anchors.setdefault(name, offset + page - first)
         offset += last - first
     return RenderedPdf(content, counts.total, anchors)
+
+
+class _PartLost(Exception):
+    """A part's PDF is no longer in the cache as it was stored."""
+
+
+def _part_pdf(caches: PartCaches | None, key: str, part: RenderedPdf) -> bytes:
+    if part.content or caches is None:
+        return bytes_of(part.content)
+    content = caches.pdfs.get(key)
+    if content is None:
+        raise _PartLost(key)
+    return content
 
 
 # Laying out: from the cache, the rest in worker processes.
@@ -333,36 +369,42 @@ def _part_key(html: str, from_anchor: str | None, until: str | None) -> str:
 
 def _lay_out_all(htmls: list[tuple[str, str | None, str | None]], base_folder: Path,
                  asset_folders: list[Path], caches: PartCaches | None, jobs: int
-                 ) -> list[RenderedPdf]:
+                 ) -> list[tuple[str, RenderedPdf]]:
+    """Each part by its key, its PDF left in the cache (content empty) where the cache has it."""
     keys = [_part_key(*part) for part in htmls]
     results = {key: part for key in set(keys) if (part := _read_part(caches, key))}
     missing = {key: html for key, html in zip(keys, htmls, strict=True) if key not in results}
     largest_first = sorted(missing, key=lambda key: -len(missing[key][0]))
     for html, *_ in missing.values():
         refuse_absurd_sizes(html, base_folder)
-    laid_out = lay_out_in_children(_lay_out_one, [(*missing[key], base_folder, asset_folders)
-                                                  for key in largest_first], jobs)
+    laid_out = lay_out_in_children(_lay_out_one, [(*missing[key], base_folder, asset_folders,
+                                                   caches, key) for key in largest_first], jobs)
     results |= dict(zip(largest_first, laid_out, strict=True))
     processes = min(jobs, max(1, len(missing)))
     LOGGER.info("parts of the pack: %d laid out in %d process%s, %d from the cache",
                 len(missing), processes, "" if processes == 1 else "es",
                 len(htmls) - len(missing))
     if caches is not None:
-        _store_parts(caches, {key: results[key] for key in missing}, keep=set(keys))
-    return [results[key] for key in keys]
+        _store_facts(caches, {key: results[key] for key in missing}, keep=set(keys))
+    return [(key, results[key]) for key in keys]
 
 
 def _lay_out_one(html: str, from_anchor: str | None, until: str | None, base_folder: Path,
-                 asset_folders: list[Path]) -> RenderedPdf:
+                 asset_folders: list[Path], caches: PartCaches | None, key: str) -> RenderedPdf:
     """One part, in a worker, without a log line per stage: the parts' layout is logged as one
-    stage. Its pages are those before `until`'s (the stand-ins after are there for links)."""
+    stage. Its pages are those before `until`'s (the stand-ins after are there for links). Its
+    PDF goes to the cache from here, so that the parts are not all held by the build at once:
+    the part comes back without it (unless the cache could not take it)."""
     level = LOGGER.level
     LOGGER.setLevel(max(level, logging.WARNING))
     try:
         rendered = lay_out_pdf(html, base_folder, asset_folders, from_anchor=from_anchor,
-                               font_config=_font_config())
+                               font_config=_font_config(),
+                               cache_dir=None if caches is None else caches.folder)
     finally:
         LOGGER.setLevel(level)
+    if caches is not None and caches.pdfs.put(key, bytes_of(rendered.content)):
+        rendered = dataclasses.replace(rendered, content=b"")
     if until is None:
         return rendered
     kept = rendered.anchor_pages[until]
@@ -388,6 +430,7 @@ def _font_config() -> object:
 
 @dataclass(frozen=True)
 class PartCaches:
+    folder: Path  # the output folder's cache (the charts' too)
     pdfs: KeyedCache
     facts: KeyedCache  # JSON: each part's facts, and the record under RECORD_KEY
 
@@ -395,7 +438,7 @@ class PartCaches:
 def _caches(cache_dir: Path | None) -> PartCaches | None:
     if cache_dir is None:
         return None
-    return PartCaches(KeyedCache(cache_dir, ".pdf", PARTS_FOLDER),
+    return PartCaches(cache_dir, KeyedCache(cache_dir, ".pdf", PARTS_FOLDER),
                       KeyedCache(cache_dir, ".json", PARTS_FOLDER))
 
 
@@ -405,8 +448,9 @@ def _read_part(caches: PartCaches | None, key: str) -> RenderedPdf | None:
     if caches is None or (facts := caches.facts.load(key, _part_facts)) is None:
         return None
     pages, anchors, pdf_pages = facts
-    content = caches.pdfs.load(key, lambda content: _pdf_of(content, pdf_pages or pages))
-    return None if content is None else RenderedPdf(content, pages, anchors, pdf_pages)
+    found = caches.pdfs.load(key, lambda content: _pdf_of(content, pdf_pages or pages))
+    # checked, then left in the cache until it is joined
+    return None if found is None else RenderedPdf(b"", pages, anchors, pdf_pages)
 
 
 def _part_facts(content: bytes) -> tuple[int, dict[str, int], int]:
@@ -423,7 +467,7 @@ def _part_facts(content: bytes) -> tuple[int, dict[str, int], int]:
     return pages, anchors, pdf_pages
 
 
-def _pdf_of(content: bytes, pages: int) -> bytes:
+def _pdf_of(content: bytes, pages: int) -> bool:
     import pikepdf
 
     try:
@@ -433,12 +477,12 @@ def _pdf_of(content: bytes, pages: int) -> bytes:
         raise ValueError("not a PDF") from None
     if found != pages:
         raise ValueError(f"a PDF of {found} pages, not the {pages} recorded")
-    return content
+    return True
 
 
-def _store_parts(caches: PartCaches, parts: dict[str, RenderedPdf], keep: set[str]) -> None:
+def _store_facts(caches: PartCaches, parts: dict[str, RenderedPdf], keep: set[str]) -> None:
+    """The laid-out parts' facts (their PDFs were stored by the workers)."""
     for key, part in parts.items():
-        caches.pdfs.put(key, part.content)
         facts = {"pages": part.pages, "anchors": part.anchor_pages,
                  **({"pdf_pages": part.pdf_pages} if part.pdf_pages else {})}
         caches.facts.put(key, json.dumps(facts).encode("utf-8"))

@@ -28,6 +28,9 @@ from reportgen.layout.limits import (
 from reportgen.layout.sizes import refuse_absurd_sizes
 from reportgen.log import LOGGER, stage
 from reportgen.progress import steps
+from reportgen.publish.cache import KeyedCache
+from reportgen.publish.spool import Body
+from reportgen.resources import CHART_SUFFIX
 from reportgen.workers import fork_pool
 
 T = TypeVar("T")
@@ -67,7 +70,7 @@ def _weasyprint_messages() -> Iterator[_Collector]:
 
 @dataclass(frozen=True)
 class RenderedPdf:
-    content: bytes
+    content: Body
     pages: int
     anchor_pages: dict[str, int]  # element id → index of the page where it starts
     pdf_pages: int = 0  # the PDF's pages when it holds more than `pages` (0: the same)
@@ -76,24 +79,28 @@ class RenderedPdf:
 def html_to_pdf(html: str, base_folder: Path, asset_folders: list[Path],
                 pdf_variant: str | None = "pdf/ua-1",
                 timings: dict[str, float] | None = None,
-                limits: LayoutLimits | None = None) -> RenderedPdf:
+                limits: LayoutLimits | None = None, cache_dir: Path | None = None
+                ) -> RenderedPdf:
     """Lay out and write the PDF in a child process under the layout limits (limits.py); any
     refused fetch, absurd size or WeasyPrint error fails with a message.
 
-    base_folder: the project, whose styles/ name the stylesheet an absurd size comes from."""
+    base_folder: the project, whose styles/ name the stylesheet an absurd size comes from;
+    cache_dir: the output folder's cache, where the pack's charts are (chart_url)."""
     timings = {} if timings is None else timings
     refuse_absurd_sizes(html, base_folder)
     [(pdf, spent)] = lay_out_in_children(
-        _timed_layout, [(html, base_folder, asset_folders, pdf_variant)], 1, limits)
+        _timed_layout, [(html, base_folder, asset_folders, pdf_variant, cache_dir)], 1, limits)
     for name, seconds in spent.items():  # the child logged its stages; the build counts them
         timings[name] = timings.get(name, 0.0) + seconds
     return pdf
 
 
 def _timed_layout(html: str, base_folder: Path, asset_folders: list[Path],
-                  pdf_variant: str | None) -> tuple[RenderedPdf, dict[str, float]]:
+                  pdf_variant: str | None, cache_dir: Path | None
+                  ) -> tuple[RenderedPdf, dict[str, float]]:
     timings: dict[str, float] = {}
-    return lay_out_pdf(html, base_folder, asset_folders, pdf_variant, timings), timings
+    return lay_out_pdf(html, base_folder, asset_folders, pdf_variant, timings,
+                       cache_dir=cache_dir), timings
 
 
 def lay_out_in_children(function: Callable[..., T], calls: list[tuple], jobs: int,
@@ -144,13 +151,15 @@ def _raise_explained(error: BaseException, limits: LayoutLimits) -> None:
 def lay_out_pdf(html: str, base_folder: Path, asset_folders: list[Path],
                 pdf_variant: str | None = "pdf/ua-1",
                 timings: dict[str, float] | None = None,
-                from_anchor: str | None = None, font_config: object = None) -> RenderedPdf:
+                from_anchor: str | None = None, font_config: object = None,
+                cache_dir: Path | None = None) -> RenderedPdf:
     """Lay out and write the PDF in this process: call it in a child under the layout limits
     (lay_out_in_children), never in the build's own process.
 
     from_anchor: write only the pages from the one where that element starts (parts.py).
     font_config: a WeasyPrint FontConfiguration to reuse (its fonts are then loaded once for
-    several documents; the PDF is the same)."""
+    several documents; the PDF is the same).
+    cache_dir: the output folder's cache, where the pack's charts are (chart_url)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -158,7 +167,8 @@ def lay_out_pdf(html: str, base_folder: Path, asset_folders: list[Path],
 
     timings = {} if timings is None else timings
     _check_font_subsetting()
-    fetcher = SafeURLFetcher(asset_folders)
+    fetcher = SafeURLFetcher(asset_folders, charts=None if cache_dir is None else
+                             KeyedCache(cache_dir, CHART_SUFFIX))
     options = {"pdf_variant": pdf_variant, "pdf_tags": pdf_variant is not None}
     layout_options = options | ({"font_config": font_config} if font_config else {})
     with _weasyprint_messages() as messages, refuse_decompression_bombs():

@@ -47,7 +47,9 @@ from reportgen.pipeline import (
     theme_logo,
 )
 from reportgen.problems import Problem, Problems
+from reportgen.publish.cache import CACHE_FOLDER
 from reportgen.publish.lock import output_lock
+from reportgen.publish.spool import bytes_of
 from reportgen.render.context import Chart, PackContext, document_context, pack_context
 from reportgen.workers import default_jobs
 
@@ -166,7 +168,8 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
         pack = pack_fields(paper, assessments, charts, when, document)
         context = paper_fields(paper, document)
         html = render_paper(pack, context, settings.root)
-    pdf = html_to_pdf(html, settings.root, asset_folders(settings), timings=timings)
+    pdf = html_to_pdf(html, settings.root, asset_folders(settings), timings=timings,
+                      cache_dir=options.output_dir / CACHE_FOLDER)
     placements = [
         Placement(pdf.anchor_pages[anchor], attachment.path, index,
                   f"Page {index + 1} of {attachment.pages} of the attached document "
@@ -174,7 +177,7 @@ def _paper_pdf(paper: PaperProject, assessments: list[Assessment], charts: dict[
         for part in context.appendices if (attachment := paper.paper.attachments.get(part.number))
         for index, anchor in enumerate(part.attached_pages)]
     with stage("assemble", timings):
-        content = finish_pdf(pdf.content, placements, settings.theme.margins,
+        content = finish_pdf(bytes_of(pdf.content), placements, settings.theme.margins,
                              document.page_prefix)
     role = "pdf" + (document.suffix if document.suffix != "-cover" else "")
     path = output_path(settings.config, period_label(paper), options.output_dir,

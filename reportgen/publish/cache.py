@@ -66,9 +66,9 @@ class KeyedCache:
         LOGGER.debug("cache: %s discarded (%s); it is made again", self.folder / name, reason)
         return None
 
-    def put(self, key: str, content: bytes) -> None:
+    def put(self, key: str, content: bytes) -> bool:
         """Content first, then its seal: a build that dies between the two leaves an entry
-        whose seal does not match, which the next build discards."""
+        whose seal does not match, which the next build discards. Whether it was stored."""
         name = key + self.suffix
         try:
             with self._opened(create=True) as folder:
@@ -78,6 +78,8 @@ class KeyedCache:
         except OSError as error:
             LOGGER.debug("cache: cannot write %s (%s); it is made again next time",
                          self.folder / name, error.strerror)
+            return False
+        return True
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove this kind's entries not in keys, so the cache stays one pack's size, and any

@@ -7,11 +7,12 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from reportgen.errors import OutputNotWritable
 from reportgen.log import LOGGER
+from reportgen.publish.spool import Body, chunks_of
 
 # What os.link raises where a file system has no hard links (vfat, exFAT, some SMB shares),
 # or may not make this one (fs.protected_hardlinks, a link count at its limit).
@@ -25,7 +26,7 @@ def publish(content: bytes, target: Path) -> Path:
     return target
 
 
-def publish_set(files: dict[Path, bytes], retire: Sequence[Path] = ()) -> list[Path]:
+def publish_set(files: Mapping[Path, Body], retire: Sequence[Path] = ()) -> list[Path]:
     """Publish files together: all new, or (on any failure) all as they were, no temporaries.
 
     Each file is written to a temporary file beside its target first; the previous versions
@@ -84,7 +85,7 @@ def _back_up(target: Path, backup: str) -> None:
         shutil.copymode(target, backup)
 
 
-def _stage(target: Path, content: bytes) -> str:
+def _stage(target: Path, content: Body) -> str:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -94,7 +95,8 @@ def _stage(target: Path, content: bytes) -> str:
                                 f"{error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
+            for chunk in chunks_of(content):
+                stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)  # published papers are read by others

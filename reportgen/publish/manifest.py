@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -14,14 +13,15 @@ from reportgen import __version__
 from reportgen.assess import Assessment
 from reportgen.load.tables import TABLE_FILES
 from reportgen.problems import Problem
+from reportgen.publish.spool import Body, sha256_of
 
 MANIFEST_NAME = "manifest.json"
 DOCUMENT_SUFFIXES = (".pdf", ".html")  # what a build publishes besides its manifest
 INPUT_FOLDERS = ("templates", "styles", "assets")
 
 
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+def sha256(content: Body) -> str:
+    return sha256_of(content)
 
 
 def input_files(root: Path) -> list[Path]:
@@ -50,7 +50,7 @@ def previous_outputs(output_dir: Path, project: str) -> list[str]:
             and name == Path(name).name and Path(name).suffix.lower() in DOCUMENT_SUFFIXES]
 
 
-def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[bytes, int]],
+def make_manifest(root: Path, period: str, build_time: str, outputs: dict[str, tuple[Body, int]],
                   assessments: list[Assessment], warnings: list[Problem],
                   also_read: Sequence[Path] = (), queries: Mapping[str, str] | None = None,
                   tables: Mapping[str, str] | None = None,
