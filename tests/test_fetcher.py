@@ -8,9 +8,15 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from reportgen.charts.spec import ChartSpec
+from reportgen.charts.style import ChartStyle
 from reportgen.layout.fetcher import RefusedFetch, SafeURLFetcher
 from reportgen.layout.pdf import PdfWriteFailed, html_to_pdf
+from reportgen.months import Month, month_range
 from reportgen.pipeline import build_project as build
+from reportgen.publish.cache import KeyedCache
+from reportgen.resources import CHART_SUFFIX, chart_url
+from tests.helpers import chart_pngs
 
 
 def test_data_and_allowed_files_are_fetched(tmp_path: Path) -> None:
@@ -103,3 +109,40 @@ def test_project_assets_may_be_used(sample_copy: Path, tmp_path: Path) -> None:
         sizes = [(int(i.Width), int(i.Height)) for i in pdf.pages[0].get_images().values()]
         assert (200, 80) in sizes
         assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+
+
+# The pack's charts come from the output folder's cache by key, read as they were stored.
+
+def _chart_cache(folder: Path) -> tuple[KeyedCache, str, bytes]:
+    [png] = chart_pngs(_one_spec(), ChartStyle(), folder, jobs=1)
+    [entry] = folder.glob("*.png")
+    return KeyedCache(folder, CHART_SUFFIX), entry.stem, png
+
+
+def _one_spec() -> list[ChartSpec]:
+    months = tuple(month_range(Month(2022, 6), Month(2023, 6)))
+    return [ChartSpec(title="Referrals", measure_title="Referrals", unit="number",
+                      months=months, values=tuple(float(m) for m in range(13)), target=10)]
+
+
+def test_a_chart_is_fetched_from_the_cache_by_its_key(tmp_path: Path) -> None:
+    cache, key, png = _chart_cache(tmp_path)
+    fetcher = SafeURLFetcher([], charts=cache)
+    assert fetcher.fetch(chart_url(key)).read() == png
+
+
+@pytest.mark.parametrize("key", ["../../../etc/passwd", "0" * 63, "A" * 64, "0" * 64 + "/x"])
+def test_a_chart_reference_is_only_ever_a_key(tmp_path: Path, key: str) -> None:
+    cache, _, _ = _chart_cache(tmp_path)
+    fetcher = SafeURLFetcher([tmp_path], charts=cache)
+    with pytest.raises(RefusedFetch, match="not a chart of this build"):
+        fetcher.fetch(chart_url(key))
+    with pytest.raises(RefusedFetch, match="not a chart of this build"):  # no cache: no charts
+        SafeURLFetcher([tmp_path]).fetch(chart_url("0" * 64))
+
+
+def test_a_chart_changed_in_the_cache_is_refused_not_used(tmp_path: Path) -> None:
+    cache, key, png = _chart_cache(tmp_path)
+    (tmp_path / f"{key}.png").write_bytes(png[: len(png) // 2])
+    with pytest.raises(RefusedFetch, match="no longer in the output folder's cache"):
+        SafeURLFetcher([], charts=cache).fetch(chart_url(key))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections import Counter
@@ -134,6 +135,63 @@ def test_a_long_priority_is_laid_out_in_runs_that_join_as_one_document_does(
     assert re.search(r"parts of the pack: 0 laid out in \d+ process(es)?, \d+ from the cache",
                      caplog.text), caplog.text
     assert again.pdf.read_bytes() == first
+
+
+def test_the_joined_file_is_sound_and_published_whole(both_ways) -> None:
+    parts, _ = both_ways
+    with pikepdf.open(parts.pdf) as joined:
+        assert joined.check_pdf_syntax() == []
+        assert joined.trailer.ID[0] == joined.trailer.ID[1]
+    manifest = json.loads((parts.pdf.parent / "manifest.json").read_text())
+    digest = hashlib.sha256(parts.pdf.read_bytes()).hexdigest()
+    assert manifest["outputs"][parts.pdf.name]["sha256"] == digest  # hashed as it was spooled
+    # the joined file was spooled without a name: nothing is left beside the outputs
+    assert sorted(p.name for p in parts.pdf.parent.iterdir()) == sorted(
+        [CACHE, ".reportgen.lock", "manifest.json", parts.pdf.name])
+
+
+def test_text_that_looks_like_pdf_syntax_is_joined_as_text(sample_copy: Path,
+                                                           tmp_path: Path) -> None:
+    """Objects are renumbered in their written form: a title holding what a reference looks
+    like, a parenthesis or a backslash is carried over as it was typed."""
+    title = r"Visits 12 0 R (see 3 0 R) \ <</K 5 0 R>> done"
+    rewrite_csv(sample_copy / "measures.csv", lambda rows: [
+        (row.__setitem__(1, title), row.__setitem__(10, title)) for row in rows
+        if row[0] == "cin_number"])  # its title and its chart's (in the chart's alt text)
+    config = sample_copy / "report.toml"  # the author: ASCII, so a literal string in the PDF
+    config.write_text(config.read_text().replace(
+        'organisation = "North East Lincolnshire Council"',
+        f"organisation = '''Council {title}'''", 1))
+    parts = build(sample_copy, tmp_path / "parts", jobs=2)
+    whole = build(sample_copy, tmp_path / "whole", split=False)
+    with pikepdf.open(parts.pdf) as joined, pikepdf.open(whole.pdf) as one:
+        assert any(title in entry[1] for entry in _outline(joined))
+        assert _outline(joined) == _outline(one)
+        assert _alt_texts(joined) == _alt_texts(one)
+        assert any(title in alt for alt in _alt_texts(joined))
+        assert str(joined.docinfo["/Author"]) == str(one.docinfo["/Author"]) == f"Council {title}"
+        assert joined.docinfo["/Author"].unparse().startswith(b"(")  # written as typed
+    assert pdf_text(parts.pdf) == pdf_text(whole.pdf)
+
+
+def _alt_texts(pdf: pikepdf.Pdf) -> list[str]:
+    return [str(e.Alt) for e in _all_elements(pdf) if "/Alt" in e]
+
+
+def test_a_part_lost_from_the_cache_before_the_join_lays_the_pack_out_whole(
+        sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    joining = parts_module.join_parts
+
+    def lose_a_part_first(pdfs, target) -> None:
+        next((tmp_path / CACHE / PARTS_FOLDER).glob("*.pdf")).write_bytes(b"%PDF- damaged")
+        joining(pdfs, target)
+
+    monkeypatch.setattr(parts_module, "join_parts", lose_a_part_first)
+    caplog.set_level("DEBUG", logger="reportgen")
+    lost = build(sample_copy, tmp_path, jobs=2)
+    assert "a part's cached PDF changed before it was joined" in caplog.text
+    monkeypatch.undo()
+    assert pdf_text(lost.pdf) == pdf_text(build(sample_copy, tmp_path / "cold", jobs=2).pdf)
 
 
 def _all_elements(pdf: pikepdf.Pdf):
