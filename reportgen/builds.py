@@ -37,6 +37,7 @@ class BuildOptions:
     appendix: int | str | None = None  # a committee paper's appendix built on its own: its
     #                                    place in the list (2), or its reference ("C")
     split: bool = True  # lay the pack out in parts (False: one document, the reference)
+    part_pages: int | None = None  # the most measure pages in a part (None: layout/parts.py's)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,8 @@ def pack_pdf(project: Project, assessments: list[Assessment], when: dt.datetime,
     if options.split:
         pdf = lay_out_in_parts(context, lambda part: render_pack(part, project.root),
                                project.root, asset_folders(project.settings),
-                               options.output_dir / CACHE_FOLDER, jobs, timings)
+                               options.output_dir / CACHE_FOLDER, jobs, timings,
+                               options.part_pages)
     if pdf is None:
         with stage("render", timings):
             html = render_pack(context, project.root)

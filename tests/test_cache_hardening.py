@@ -345,12 +345,13 @@ def test_a_summary_over_several_pages_is_laid_out_once(tmp_path: Path, caplog) -
     project = _two_long_priorities(tmp_path / "project", 35)  # a multiple of 5 keeps pairs
     caplog.set_level("INFO", logger="reportgen")
     result = build(project, tmp_path / "out", jobs=2)
-    # each priority's 28 measure pages are laid out in runs of 24 and 4 (parts.MAX_PART_PAGES)
-    assert caplog.text.count("parts of the pack: 5 laid out") == 1  # the guess was right
+    # each priority's summary is a part of its own, and its 28 measure pages are laid out in
+    # runs of 24 and 4 (parts.MAX_PART_PAGES)
+    assert caplog.text.count("parts of the pack: 7 laid out") == 1  # the guess was right
     record = json.loads((tmp_path / "out" / CACHE_FOLDER / PARTS_FOLDER / LAYOUT_RECORD
                          ).read_text())
-    assert record == {"front": 1, "priority-A": 26, "page-g030": 4,  # 2 summary + 24 pages
-                      "priority-B": 26, "page-g065": 4}
+    assert record == {"front": 1, "priority-A": 2, "page-g000": 24, "page-g030": 4,
+                      "priority-B": 2, "page-g035": 24, "page-g065": 4}
     assert result.pages == 61
 
 

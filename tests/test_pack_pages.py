@@ -156,6 +156,36 @@ def test_a_long_table_runs_on_with_its_header_row_and_heading_continued(
     assert sum(p.count("Home number 42 ") for p in pages) == 1
 
 
+def test_a_summary_never_lists_a_table_page_on_a_page_a_run_on_moved(
+        sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    """A long priority's summary is laid out apart, with a one-page stand-in for each of its
+    pages: a table page that runs on before another table page would move that one's page
+    number, so such a pack is laid out as one document instead (numbers as printed)."""
+    from reportgen.layout import parts
+
+    monkeypatch.setattr(parts, "MAX_PART_PAGES", 2)  # Priority B's pages in runs of two
+    _many_rows(sample_copy)
+    config_path = sample_copy / "report.toml"  # the placements table further on, after homes
+    config_path.write_text(config_path.read_text().replace('after = "cla"\n',
+                                                           'after = "cla_reviews"\n', 1))
+    with config_path.open("a", encoding="utf-8") as config:
+        config.write(_table_page_config(
+            id='"homes"', priority='"B"', title='"Residential homes by outcome"',
+            source='"homes.csv"', after='"cla"',
+            columns='[{ name = "home", label = "Home" }, { name = "outcome", '
+                    'label = "Ofsted judgement" }, { name = "children", format = "number" }]'))
+    caplog.set_level("DEBUG", logger="reportgen")
+    result = build(sample_copy, tmp_path / "parts", jobs=2)
+    assert "runs on, so the summary's page number for it would be wrong" in caplog.text
+    pages = [_flat(p) for p in pdf_text(result.pdf)]
+    listed = re.search(r"Placements of children in care by type \.+ (\d+)", " ".join(pages))
+    assert listed is not None
+    placements = int(listed.group(1))
+    assert pages[placements - 1].startswith("Placements of children in care by type")
+    assert pages == [_flat(p) for p in pdf_text(build(sample_copy, tmp_path / "whole",
+                                                      split=False).pdf)]
+
+
 def test_table_pages_without_after_go_last_in_order_and_from_a_workbook_sheet(
         sample_copy: Path, tmp_path: Path) -> None:
     import openpyxl

@@ -248,6 +248,25 @@ def test_commentary_rebuild_lays_out_only_its_priority(sample_copy: Path, tmp_pa
     assert "Rebuilt after the panel meeting." in "".join(pdf_text(rebuilt.pdf))
 
 
+def test_with_short_runs_a_commentary_edit_lays_out_its_run_alone(
+        sample_copy: Path, tmp_path: Path, caplog) -> None:
+    """The preview's runs (authoring/serve.py): each priority's summary apart, its pages in
+    runs of two; an edit to one page's commentary lays out that page's run and nothing else."""
+    out = tmp_path / "out"
+    build(sample_copy, out, jobs=2, part_pages=2)
+    page = _priority_c_page(sample_copy)
+    rewrite_csv(sample_copy / "commentary.csv", lambda rows: [
+        row.__setitem__(2, "Rebuilt after the panel meeting.") for row in rows if row[0] == page])
+    caplog.set_level("INFO", logger="reportgen")
+    caplog.clear()
+    rebuilt = build(sample_copy, out, jobs=2, part_pages=2)
+    laid_out = re.search(r"parts of the pack: (\d+) laid out in 1 process, (\d+) from", caplog.text)
+    assert laid_out is not None and laid_out.group(1) == "1", caplog.text
+    assert int(laid_out.group(2)) > 8  # the front, four summaries and the other runs
+    assert pdf_text(rebuilt.pdf) == pdf_text(build(sample_copy, tmp_path / "whole",
+                                                   split=False).pdf)
+
+
 def test_a_wrong_page_count_prediction_is_laid_out_again(sample_copy: Path, tmp_path: Path,
                                                          caplog) -> None:
     out = tmp_path / "out"

@@ -100,29 +100,36 @@ class PageCounts:
         return starts
 
 
-def parts_of(priorities: tuple[PrioritySection, ...]) -> list[Part]:
-    """Each priority as one part, or as runs of at most MAX_PART_PAGES measure pages."""
-    most = MAX_PART_PAGES
+def parts_of(priorities: tuple[PrioritySection, ...], most: int | None = None) -> list[Part]:
+    """Each priority as one part, or, when it has more than `most` measure pages (default
+    MAX_PART_PAGES), its summary as a part of its own (with stand-ins for all its pages, the
+    summary's link targets) and its pages in runs of at most `most`: an edit to a page's
+    commentary then lays out its run alone, never the summary."""
+    most = most or MAX_PART_PAGES
     parts = []
     for priority in priorities:
-        runs = [priority.pages[i:i + most] for i in range(0, len(priority.pages), most)]
-        later = tuple(_stand_in_page(page) for run in runs[1:] for page in run)
-        parts.append(Part(dataclasses.replace(priority, pages=(runs[0] if runs else ()) + later),
-                          priority.anchor, continues=False,
-                          until=later[0].anchor if later else None, stand_ins=len(later)))
-        parts += [Part(dataclasses.replace(priority, rows=(), pages=run), run[0].anchor,
-                       continues=True) for run in runs[1:]]
+        if len(priority.pages) <= most:
+            parts.append(Part(priority, priority.anchor, continues=False))
+            continue
+        stand_ins = tuple(_stand_in_page(page) for page in priority.pages)
+        parts.append(Part(dataclasses.replace(priority, pages=stand_ins), priority.anchor,
+                          continues=False, until=stand_ins[0].anchor, stand_ins=len(stand_ins)))
+        parts += [Part(dataclasses.replace(priority, rows=(), pages=priority.pages[i:i + most]),
+                       priority.pages[i].anchor, continues=True)
+                  for i in range(0, len(priority.pages), most)]
     return parts
 
 
 def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
                      base_folder: Path, asset_folders: list[Path], cache_dir: Path | None,
-                     jobs: int, timings: dict[str, float]) -> RenderedPdf | None:
+                     jobs: int, timings: dict[str, float], part_pages: int | None = None
+                     ) -> RenderedPdf | None:
     """The pack's PDF laid out in parts by `jobs` processes; None when it cannot or need not
     be split (the caller lays it out as one document). Whether it is split depends on the pack
-    alone, never on `jobs`, so that the same inputs give the same bytes on any machine."""
+    alone, never on `jobs`, so that the same inputs give the same bytes on any machine.
+    part_pages: the most measure pages a part lays out (default MAX_PART_PAGES)."""
     priorities = context.priorities
-    parts = parts_of(priorities)
+    parts = parts_of(priorities, part_pages)
     reason = _unsplittable(context, parts)
     if reason:
         LOGGER.debug("laying the pack out as one document: %s", reason)
@@ -154,6 +161,10 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
                              "changed before it was joined")
                 return None
             _write_record(caches, found, parts)
+            reason = _misnumbered_stand_ins(priorities, parts, pdf.anchor_pages)
+            if reason:
+                LOGGER.debug("laying the pack out as one document: %s", reason)
+                return None
             return pdf
         counts = found
     LOGGER.debug("laying the pack out as one document: the page counts did not settle")
@@ -236,6 +247,22 @@ def _named_or_sided(prelude) -> bool:
                 (token.type == "literal" and token.value != ":"):
             return True
     return False
+
+
+def _misnumbered_stand_ins(priorities: tuple[PrioritySection, ...], parts: list[Part],
+                           pages: dict[str, int]) -> str:
+    """A summary laid out with stand-ins (a page each) numbers the table pages it lists as if
+    every page before them were one page long: where one ran on, those numbers would be wrong."""
+    split = {part.section.anchor for part in parts if part.stand_ins}
+    for priority in (p for p in priorities if p.anchor in split):
+        starts = [pages.get(page.anchor) for page in priority.pages]
+        for index, page in enumerate(priority.pages):
+            ran_on = any(a is None or b is None or b - a != 1
+                         for a, b in zip(starts[:index], starts[1:index + 1], strict=True))
+            if ran_on and isinstance(page, TablePage):
+                return (f"a page before {page.anchor} runs on, so the summary's page number "
+                        f"for it would be wrong")
+    return ""
 
 
 def _anchors_needed(priorities: tuple[PrioritySection, ...], parts: list[Part]
