@@ -4,9 +4,11 @@ joined.
 WeasyPrint lays out a document on one core (~100 ms a page: SPEC "Measured facts"). Each
 priority starts on a new page and its layout does not depend on the others', so each is laid
 out as a document of its own in a worker process, and join.py joins the PDFs. A priority of more
-than MAX_PART_PAGES measure pages is laid out in runs of that many (each measure page starts a
-page too), so that a layout worker's memory is bounded by the part, never by the pack (5,000
-measures in 8 priorities are 600-page priorities). What crosses parts is made right:
+than MAX_PART_PAGES measure pages is laid out as its summary (with a one-page stand-in for each
+of its pages, for the summary's links), then its pages in runs of that many (each measure page
+starts a page too), so that a layout worker's memory is bounded by the part, never by the pack
+(5,000 measures in 8 priorities are 600-page priorities), and an edit to a page lays out its
+run alone. What crosses parts is made right:
 - "Page X of Y": a part's first priority page sets the page counter to its place in the whole
   pack, and `counter(pages)` in the stylesheet becomes the pack's page count;
 - the running header and the title page's `@page :first`: every part starts with the title
@@ -68,14 +70,15 @@ PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNOREC
 
 @dataclass(frozen=True)
 class Part:
-    """What one part after the title page lays out: a priority with its first run of measure
-    pages, or a later run of them (laid out after a stand-in heading that is not written)."""
+    """What one part after the title page lays out: a priority with its pages, a long
+    priority's summary (its pages as stand-ins), or a run of its pages (laid out after a
+    heading that is not written)."""
 
     section: PrioritySection
     anchor: str  # the element the part is written from
-    continues: bool  # a later run of the priority before it
+    continues: bool  # a run of the priority's pages after its summary
     until: str | None = None  # the element before whose page the part's pages end: the first
-    #   stand-in for a later run's pages, there so the summary's links have somewhere to go
+    #   stand-in for the priority's pages, there so the summary's links have somewhere to go
     stand_ins: int = 0  # how many of section.pages are such stand-ins (never written)
 
 
