@@ -149,8 +149,12 @@ class _Joined:
             "/K", "/ParentTree", "/ParentTreeNextKey", "/IDTree"))
         self.catalog = copier.body(root, drop=("/Pages", "/StructTreeRoot", "/Outlines",
                                                "/Names"))
-        if "/Info" in source.trailer:
-            self.info = copier.number(source.trailer.Info.objgen)
+        info = source.trailer.get("/Info")
+        if isinstance(info, pikepdf.Dictionary) and info.is_indirect:
+            self.info = copier.number(info.objgen)
+        elif isinstance(info, pikepdf.Dictionary):  # written in the trailer itself
+            self.info = self.writer.reserve()
+            self.writer.add(self.info, copier.body(info))
 
     def close(self) -> None:
         add = self.writer.add
