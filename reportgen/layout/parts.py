@@ -259,12 +259,13 @@ def _misnumbered_stand_ins(priorities: tuple[PrioritySection, ...], parts: list[
     split = {part.section.anchor for part in parts if part.stand_ins}
     for priority in (p for p in priorities if p.anchor in split):
         starts = [pages.get(page.anchor) for page in priority.pages]
-        for index, page in enumerate(priority.pages):
-            ran_on = any(a is None or b is None or b - a != 1
-                         for a, b in zip(starts[:index], starts[1:index + 1], strict=True))
+        ran_on = False  # has a page so far taken other than one page?
+        for page, start, following in zip(priority.pages, starts, [*starts[1:], None],
+                                          strict=True):
             if ran_on and isinstance(page, TablePage):
                 return (f"a page before {page.anchor} runs on, so the summary's page number "
                         f"for it would be wrong")
+            ran_on = ran_on or start is None or following is None or following - start != 1
     return ""
 
 
