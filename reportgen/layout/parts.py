@@ -310,9 +310,39 @@ def _part_html(context: PackContext, parts: list[Part], index: int, counts: Page
         written_from, until = part.anchor, part.until
         # the introduction's pages are the first part's (front): not laid out again here
         context = dataclasses.replace(context, introduction=None)
-    css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + _numbering_css(numbered)
+    folded = ""
+    if index and parts[index - 1].stand_ins:
+        table_pages, folded = _stand_ins_css(parts, index - 1, starts)
+        numbered |= table_pages
+    css = PAGE_COUNT.sub(f'"{counts.total}"', str(context.theme_css)) + \
+        _numbering_css(numbered) + folded
     html = render(dataclasses.replace(context, priorities=shown, theme_css=Markup(css)))
     return html, written_from, until
+
+
+def _stand_ins_css(parts: list[Part], summary: int, starts: list[int]
+                   ) -> tuple[dict[str, int], str]:
+    """A summary part's stand-ins laid out light: a table page's on a page of its own numbered
+    where the real one is predicted to start (the summary lists it with its page number), the
+    others folded to nothing on one page after the first (link targets only), so that the
+    part's layout does not grow with its priority's pages. Predicted: each page one page long
+    (_misnumbered_stand_ins checks it)."""
+    table_pages: dict[str, int] = {}
+    folded = []
+    for offset, run in enumerate(parts[summary + 1:], start=summary + 1):
+        if not run.continues:
+            break
+        for position, page in enumerate(run.section.pages):
+            if isinstance(page, TablePage):
+                table_pages[page.anchor] = starts[offset] + position
+            elif page.anchor != parts[summary].until:
+                folded.append(f"[id={css_string(page.anchor)}]")
+    if not folded:
+        return table_pages, ""
+    return table_pages, "\n" + ",\n".join(folded) + (
+        " { break-before: auto !important; page-break-before: auto !important; "
+        "height: 0 !important; min-height: 0 !important; overflow: hidden !important; "
+        "margin: 0 !important; padding: 0 !important; border: 0 !important; }\n")
 
 
 def _stand_in_page(page: MeasurePage | TablePage) -> MeasurePage | TablePage:
