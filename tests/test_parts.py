@@ -263,6 +263,16 @@ def test_with_short_runs_a_commentary_edit_lays_out_its_run_alone(
     laid_out = re.search(r"parts of the pack: (\d+) laid out in 1 process, (\d+) from", caplog.text)
     assert laid_out is not None and laid_out.group(1) == "1", caplog.text
     assert int(laid_out.group(2)) > 8  # the front, four summaries and the other runs
+    # each summary's stand-ins take one page however many pages the priority has, and a page
+    # more for each table page's own (Priority B's placements, and the page after it)
+    stand_in_pages = {}
+    for facts in (out / CACHE / PARTS_FOLDER).glob("*.json"):
+        found = json.loads(facts.read_text())
+        if "pdf_pages" in found:
+            [priority] = [a for a in found["anchors"] if re.fullmatch(r"priority-[A-D]", a)]
+            stand_in_pages[priority] = found["pdf_pages"] - found["pages"]
+    assert stand_in_pages == {"priority-A": 1, "priority-B": 3, "priority-C": 1,
+                              "priority-D": 1}
     assert pdf_text(rebuilt.pdf) == pdf_text(build(sample_copy, tmp_path / "whole",
                                                    split=False).pdf)
 

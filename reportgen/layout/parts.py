@@ -4,11 +4,11 @@ joined.
 WeasyPrint lays out a document on one core (~100 ms a page: SPEC "Measured facts"). Each
 priority starts on a new page and its layout does not depend on the others', so each is laid
 out as a document of its own in a worker process, and join.py joins the PDFs. A priority of more
-than MAX_PART_PAGES measure pages is laid out as its summary (with a one-page stand-in for each
-of its pages, for the summary's links), then its pages in runs of that many (each measure page
-starts a page too), so that a layout worker's memory is bounded by the part, never by the pack
-(5,000 measures in 8 priorities are 600-page priorities), and an edit to a page lays out its
-run alone. What crosses parts is made right:
+than MAX_PART_PAGES measure pages is laid out as its summary (with light stand-ins for its
+pages, the summary's link targets: _stand_ins_css), then its pages in runs of that many (each
+measure page starts a page too), so that a layout worker's memory is bounded by the part, never
+by the pack (5,000 measures in 8 priorities are 600-page priorities), and an edit to a page lays
+out its run alone. What crosses parts is made right:
 - "Page X of Y": a part's first priority page sets the page counter to its place in the whole
   pack, and `counter(pages)` in the stylesheet becomes the pack's page count;
 - the running header and the title page's `@page :first`: every part starts with the title
