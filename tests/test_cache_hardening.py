@@ -6,7 +6,11 @@ import errno
 import hashlib
 import json
 import os
+import resource
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -360,3 +364,23 @@ def _images(pdf: Path) -> list[list[bytes]]:
     with pikepdf.open(pdf) as document:
         return [sorted(image.read_raw_bytes() for image in page.get_images().values())
                 for page in document.pages]
+
+
+def test_a_disk_that_fills_while_the_pack_is_joined_is_a_message(tmp_path: Path) -> None:
+    """The joined PDF is spooled to the output folder: a file-size limit (as a full disk) that
+    the parts fit under but the joined pack does not stops the build with exit 73, naming the
+    output folder, publishing nothing and leaving no file behind."""
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (900_000, 900_000))
+
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "reportgen", "build", str(SAMPLE), "-o",
+                             str(out), "--format", "pdf", "--jobs", "2"],
+                            capture_output=True, text=True, preexec_fn=limited, timeout=600)
+    assert result.returncode == 73, result.stderr
+    assert "cannot write the joined PDF in the output folder: File too large" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("*.pdf")) and not (out / "manifest.json").exists()
+    assert _temporaries(out) == []
+    assert sorted(p.name for p in out.iterdir()) == sorted([CACHE_FOLDER, ".reportgen.lock"])

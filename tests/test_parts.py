@@ -321,6 +321,11 @@ def test_marking_that_looks_like_a_page_counter_stays_text(sample_copy: Path,
     ("@page :nth(2) { margin: 0 }", "@page :nth(2)"),
     ("table.wide { page: wide }", "names pages"),
     ("@page { @bottom-right { content: counter(pages, upper-roman) } }", "counts pages"),
+    (".contents a::after { content: leader('.') target-counter(attr(href), page) }", ""),
+    ("table.summary th a::after { content: ' (p. ' target-counter(attr(href), page) ')' }",
+     "numbers the pages links lead to (table.summary th a::after)"),
+    ("@media print { a::after { content: target-counters(attr(href), page, '.') } }",
+     "numbers the pages links lead to (a::after)"),
 ])
 def test_stylesheets_that_parts_cannot_copy(css: str, reason: str) -> None:
     found = _unsplittable_css(css)

@@ -81,8 +81,8 @@ class _Joined:
         self.parent_tree: list[int] = []  # key n → the object that is its value
         self.tops: list[int] = []  # the Document element's children
         self.outline: list[Bookmark] = []
-        self.dests: dict[str, tuple[int, bytes]] = {}  # name → (page, the rest of its array)
-        self.catalog = self.struct_root_rest = self.document_rest = b"<< >>"
+        self.dests: dict[bytes, tuple[int, bytes]] = {}  # name → (page, rest of its array)
+        self.catalog = self.struct_root_rest = self.document_rest = self.names = b"<< >>"
         self.info: int | None = None
 
     def add(self, source: pikepdf.Pdf, part: PartPdf, number: int) -> None:
@@ -147,6 +147,8 @@ class _Joined:
         self.document_rest = copier.body(_document_element(source), drop=("/K", "/P"))
         self.struct_root_rest = copier.body(root.StructTreeRoot, drop=(
             "/K", "/ParentTree", "/ParentTreeNextKey", "/IDTree"))
+        if isinstance(root.get("/Names"), pikepdf.Dictionary):  # other name trees than Dests
+            self.names = copier.body(root.Names, drop=("/Dests",))
         self.catalog = copier.body(root, drop=("/Pages", "/StructTreeRoot", "/Outlines",
                                                "/Names"))
         info = source.trailer.get("/Info")
@@ -170,8 +172,10 @@ class _Joined:
             % (self.document, parent_tree, len(self.parent_tree)))))
         catalog = self.writer.reserve()
         extra = b"/Pages %d 0 R /StructTreeRoot %d 0 R" % (self.pages_node, self.struct_root)
-        if self.dests:
-            extra += b" /Names << /Dests %d 0 R >>" % self._write_dests()
+        names = _with(self.names, b"/Dests %d 0 R" % self._write_dests()) if self.dests \
+            else self.names
+        if names.split() != [b"<<", b">>"]:
+            extra += b" /Names " + names
         if self.outline:
             extra += b" /Outlines %d 0 R" % self._write_outline()
         add(catalog, _with(self.catalog, extra))
@@ -181,7 +185,7 @@ class _Joined:
         number = self.writer.reserve()
         self.writer.add(number, b"<< /Names [ %s ] >>" % b" ".join(
             b"%s [ %d 0 R %s ]" % (pikepdf.String(name).unparse(), self.page_numbers[page], rest)
-            for name, (page, rest) in sorted(self.dests.items())))
+            for name, (page, rest) in sorted(self.dests.items(), key=_text_order)))
         return number
 
     def _write_outline(self) -> int:
@@ -260,6 +264,12 @@ class _Copier:
         if match.group(1) is None:
             return match.group(0)  # a string
         return self.reference((int(match.group(1)), int(match.group(2))))
+
+
+def _text_order(item: tuple[bytes, object]) -> tuple[str, bytes]:
+    """Name tree keys in the order of their text, as qpdf reads them (UTF-16 and
+    PDFDocEncoding keys then sort together), and by their bytes where the text is the same."""
+    return str(pikepdf.String(item[0])), item[0]
 
 
 def _with(body: bytes, entries: bytes) -> bytes:
@@ -348,15 +358,24 @@ def _prefix_ids(element: PdfObject, prefix: str) -> None:
 
 
 def _kept_dests(source: pikepdf.Pdf, new_page: dict[int, int], page_index: dict[ObjGen, int]
-                ) -> Iterator[tuple[str, int, bytes]]:
-    """The part's named destinations (link targets) on kept pages: (name, page in the joined
-    file, the rest of the destination array as syntax)."""
+                ) -> Iterator[tuple[bytes, int, bytes]]:
+    """The part's named destinations (link targets) on kept pages: (name as the part's bytes,
+    which the links name, page in the joined file, the rest of the destination array)."""
     if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
         return
-    for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():
+    for name, destination in _name_tree(source.Root.Names.Dests):
         page = _destination_page(destination, page_index)
         if page in new_page:
             yield name, new_page[page], pikepdf.Array(list(destination)[1:]).unparse()[1:-1]
+
+
+def _name_tree(node: PdfObject) -> Iterator[tuple[bytes, PdfObject]]:
+    """A name tree's keys as stored (bytes: a text key would be encoded anew) and values."""
+    names = node.get("/Names", [])
+    for index in range(0, len(names) - 1, 2):
+        yield bytes(names[index]), names[index + 1]
+    for kid in node.get("/Kids", []):
+        yield from _name_tree(kid)
 
 
 def _kept_outline(source: pikepdf.Pdf, new_page: dict[int, int],

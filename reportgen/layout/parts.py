@@ -34,7 +34,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +65,11 @@ MIN_PAGES = 12  # smaller packs are laid out faster as one document than started
 # fit fewer, and a wrong guess costs a second layout, never a wrong page.
 SUMMARY_ROWS_FIRST_PAGE = 30
 SUMMARY_ROWS_NEXT_PAGES = 33
+# Links whose target's page number parts print right: the contents' (the front part numbers
+# its stand-ins for the priorities) and a summary's table pages' (_stand_ins_css). Any other
+# target-counter() could point at a measure page, whose stand-in is folded away in a summary.
+TARGET_COUNTERS = {"target-counter", "target-counters"}
+NUMBERED_LINKS = {".contents a::after", ".section-tables a::after"}
 PAGE_COUNT = re.compile(r"counter\(\s*pages\s*(?:,\s*decimal\s*)?\)", re.IGNORECASE)
 
 
@@ -236,7 +241,25 @@ def _unsplittable_rules(rules) -> str:
                                                                skip_whitespace=True):
                 if declaration.type == "declaration" and declaration.lower_name == "page":
                     return "the stylesheet names pages (`page:`)"
+                if declaration.type == "declaration" and \
+                        TARGET_COUNTERS & set(_function_names(declaration.value)) and \
+                        _selector(rule.prelude) not in NUMBERED_LINKS:
+                    return (f"the stylesheet numbers the pages links lead to "
+                            f"({_selector(rule.prelude)})")
     return ""
+
+
+def _function_names(nodes) -> Iterator[str]:
+    for node in nodes:
+        if node.type == "function":
+            yield node.lower_name
+            yield from _function_names(node.arguments)
+        elif node.type in ("() block", "[] block", "{} block"):
+            yield from _function_names(node.content)
+
+
+def _selector(prelude) -> str:
+    return " ".join(tinycss2.serialize(prelude).split())
 
 
 def _named_or_sided(prelude) -> bool:
@@ -391,6 +414,7 @@ def _joined(rendered: list[tuple[str, RenderedPdf]], counts: PageCounts, parts: 
         else:
             content = Spooled(caches.folder.parent)
             join_parts(pdfs, content.file)
+            content.file.flush()  # a full disk is found here, not when it is read
     except _PartLost:
         return None
     except OSError as error:
