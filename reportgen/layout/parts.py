@@ -162,18 +162,20 @@ def lay_out_in_parts(context: PackContext, render: Callable[[PackContext], str],
             rendered = _lay_out_all(htmls, base_folder, asset_folders, caches, jobs)
         found = _counts_found([part for _, part in rendered], priorities)
         if found == counts:
+            _write_record(caches, found, parts)
+            ranges = [(0, counts.front)] + [(0, part.pages) for _, part in rendered[1:]]
+            anchors = _joined_anchors(rendered, ranges)
+            reason = _misnumbered_stand_ins(priorities, parts, anchors)
+            if reason:  # found before joining what would be thrown away
+                LOGGER.debug("laying the pack out as one document: %s", reason)
+                return None
             with stage("join", timings):
-                pdf = _joined(rendered, counts, parts, caches)
+                pdf = _joined(rendered, ranges, parts, caches)
             if pdf is None:
                 LOGGER.debug("laying the pack out as one document: a part's cached PDF "
                              "changed before it was joined")
                 return None
-            _write_record(caches, found, parts)
-            reason = _misnumbered_stand_ins(priorities, parts, pdf.anchor_pages)
-            if reason:
-                LOGGER.debug("laying the pack out as one document: %s", reason)
-                return None
-            return pdf
+            return RenderedPdf(pdf, counts.total, anchors)
         counts = found
     LOGGER.debug("laying the pack out as one document: the page counts did not settle")
     return None
@@ -397,29 +399,33 @@ def _counts_found(rendered: list[RenderedPdf], priorities: tuple[PrioritySection
     return PageCounts(front, tuple(part.pages for part in rendered[1:]))
 
 
-def _joined(rendered: list[tuple[str, RenderedPdf]], counts: PageCounts, parts: list[Part],
-            caches: PartCaches | None) -> RenderedPdf | None:
-    """The parts joined; each part's PDF is read from the cache as it is joined (it is held
-    only when the cache could not keep it), and a pack's PDF is spooled to a file in the output
-    folder: the join holds one part, never the pack. None: a cached part was lost meanwhile."""
-    ranges = [(0, counts.front)] + [(0, part.pages) for _, part in rendered[1:]]
+def _joined(rendered: list[tuple[str, RenderedPdf]], ranges: list[tuple[int, int]],
+            parts: list[Part], caches: PartCaches | None) -> Body | None:
+    """The parts' kept pages (`ranges`) joined; each part's PDF is read from the cache as it is
+    joined (it is held only when the cache could not keep it), and a pack's PDF is spooled to a
+    file in the output folder: the join holds one part, never the pack. None: a cached part was
+    lost meanwhile."""
     continues = [False] + [part.continues for part in parts]
     pdfs = [PartPdf(functools.partial(_part_pdf, caches, key, part), first, last, run_on)
             for (key, part), (first, last), run_on in zip(rendered, ranges, continues,
                                                          strict=True)]
-    content: Body
     try:
         if caches is None:
-            content = join_parts_to_bytes(pdfs)
-        else:
-            content = Spooled(caches.folder.parent)
-            join_parts(pdfs, content.file)
-            content.file.flush()  # a full disk is found here, not when it is read
+            return join_parts_to_bytes(pdfs)
+        content = Spooled(caches.folder.parent)
+        join_parts(pdfs, content.file)
+        content.file.flush()  # a full disk is found here, not when it is read
+        return content
     except _PartLost:
         return None
     except OSError as error:
         raise OutputNotWritable(f"cannot write the joined PDF in the output folder: "
                                 f"{error.strerror}") from None
+
+
+def _joined_anchors(rendered: list[tuple[str, RenderedPdf]], ranges: list[tuple[int, int]]
+                    ) -> dict[str, int]:
+    """Each element's page in the joined file: where it first starts on a kept page."""
     anchors: dict[str, int] = {}
     offset = 0
     for (_, part), (first, last) in zip(rendered, ranges, strict=True):
@@ -427,7 +433,7 @@ def _joined(rendered: list[tuple[str, RenderedPdf]], counts: PageCounts, parts: 
             if first <= page < last:
                 anchors.setdefault(name, offset + page - first)
         offset += last - first
-    return RenderedPdf(content, counts.total, anchors)
+    return anchors
 
 
 class _PartLost(Exception):
